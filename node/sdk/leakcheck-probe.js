@@ -1,0 +1,157 @@
+'use strict';
+// Probe SDK for Node probes: protocol v1 events on the pipe named by LEAKCHECK_FD.
+// A probe is a loop body; runProbe runs the phases, writes the events and adds the V8 counters
+// (sampled after a full gc()) to every tick. Run probes with `node --expose-gc`.
+
+const fs = require('fs');
+
+const PROTOCOL_VERSION = 1;
+const TICKS_PER_RUN = 200;
+const CHECK_OPS = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b,
+};
+
+class ProbeUsageError extends Error {}
+
+function parseInt10(variable, raw, minimum) {
+  const text = String(raw).trim();
+  if (!/^-?\d+$/.test(text)) throw new ProbeUsageError(`${variable}=${JSON.stringify(raw)} is not an integer`);
+  const value = Number(text);
+  if (value < minimum) throw new ProbeUsageError(`${variable}=${value} must be at least ${minimum}`);
+  return value;
+}
+
+function envInt(variable, fallback, minimum) {
+  const raw = process.env[variable];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return parseInt10(variable, raw, minimum);
+}
+
+function readSettings(defaultIterations, tickEvery) {
+  const iterations = envInt('LEAKCHECK_ITERATIONS', defaultIterations, 1);
+  const warmup = envInt('LEAKCHECK_WARMUP', Math.max(1, Math.floor(iterations / 10)), 0);
+  if (warmup >= iterations) {
+    throw new ProbeUsageError(`LEAKCHECK_WARMUP=${warmup} must be less than the iterations (${iterations})`);
+  }
+  if (tickEvery !== undefined && !(Number.isInteger(tickEvery) && tickEvery >= 1)) {
+    throw new ProbeUsageError(`tickEvery=${tickEvery} must be an integer of at least 1`);
+  }
+  return {
+    iterations,
+    warmup,
+    seed: envInt('LEAKCHECK_SEED', 0, 0),
+    suite: process.env.LEAKCHECK_SUITE || 'fast',
+    tickEvery: tickEvery || Math.max(1, Math.floor(iterations / TICKS_PER_RUN)),
+  };
+}
+
+// Writes one JSON object per line with a synchronous write, so a crash right after loses nothing.
+function makeWriter() {
+  const raw = process.env.LEAKCHECK_FD;
+  if (raw === undefined || raw === '') return { emit() {} };
+  let fd = parseInt10('LEAKCHECK_FD', raw, 0);
+  try {
+    fs.fstatSync(fd);
+  } catch (err) {
+    throw new ProbeUsageError(`LEAKCHECK_FD=${raw} is not an open file descriptor (${err.code})`);
+  }
+  return {
+    emit(event, fields) {
+      if (fd === null) return;
+      try {
+        fs.writeSync(fd, JSON.stringify({ event, ...fields }) + '\n');
+      } catch (err) {
+        if (err.code !== 'EPIPE') throw err;
+        fd = null; // the orchestrator went away; keep running, write nowhere
+      }
+    },
+  };
+}
+
+function v8Counters() {
+  global.gc();
+  const usage = process.memoryUsage();
+  return { v8_heap_used: usage.heapUsed, v8_external: usage.external, v8_array_buffers: usage.arrayBuffers };
+}
+
+function makeContext(settings, writer, counters) {
+  const ctx = {
+    iterations: settings.iterations,
+    seed: settings.seed,
+    suite: settings.suite,
+    state: {},
+    failedChecks: [],
+    check(name, value, op, limit) {
+      const compare = CHECK_OPS[op];
+      if (!compare) {
+        throw new ProbeUsageError(`check ${JSON.stringify(name)}: unknown op ${JSON.stringify(op)}; `
+          + `allowed: ${Object.keys(CHECK_OPS).join(', ')}`);
+      }
+      const ok = Boolean(compare(Number(value), Number(limit)));
+      writer.emit('check', { name, value, op, limit, ok });
+      if (!ok) ctx.failedChecks.push(name);
+      return ok;
+    },
+    countersNow() {
+      const v8 = v8Counters();
+      const own = counters ? counters() : {};
+      const values = {};
+      for (const [key, value] of Object.entries(own)) values[key] = Number(value);
+      return { ...values, ...v8 };
+    },
+  };
+  return ctx;
+}
+
+async function runPhases(ctx, writer, settings, { setup, body, teardown }) {
+  writer.emit('phase', { name: 'setup' });
+  if (setup) await setup(ctx);
+  const last = settings.iterations - 1;
+  for (let i = 0; i < settings.iterations; i += 1) {
+    if (i === 0 && settings.warmup > 0) writer.emit('phase', { name: 'warmup' });
+    if (i === settings.warmup) writer.emit('phase', { name: 'measure' });
+    await body(ctx, i);
+    if (i % settings.tickEvery === 0 || i === last) writer.emit('tick', { i, counters: ctx.countersNow() });
+  }
+  writer.emit('phase', { name: 'teardown' });
+  if (teardown) await teardown(ctx);
+}
+
+function fail(name, message, status) {
+  process.stderr.write(`leakcheck probe ${name}: ${message}\n`);
+  process.exit(status);
+}
+
+// Runs a probe through its phases and exits: 0 when every check passed, 1 otherwise (or on an
+// exception in the probe), 2 on bad parameters or without --expose-gc.
+async function runProbe({ name, iterations = 1000, setup, body, teardown, counters, tickEvery }) {
+  if (typeof global.gc !== 'function') {
+    fail(name, 'needs a full gc() before sampling: run node with --expose-gc', 2);
+  }
+  if (typeof body !== 'function') fail(name, 'runProbe needs a body function', 2);
+  let settings;
+  let writer;
+  try {
+    settings = readSettings(iterations, tickEvery);
+    writer = makeWriter();
+  } catch (err) {
+    if (err instanceof ProbeUsageError) fail(name, err.message, 2);
+    throw err;
+  }
+  const ctx = makeContext(settings, writer, counters);
+  writer.emit('hello', { probe: name, lang: 'node', protocol: PROTOCOL_VERSION, pid: process.pid });
+  try {
+    await runPhases(ctx, writer, settings, { setup, body, teardown });
+  } catch (err) {
+    process.stderr.write(`leakcheck probe ${name}: ${err && err.stack ? err.stack : err}\n`);
+    process.exit(1);
+  }
+  writer.emit('done', { iterations: settings.iterations });
+  process.exit(ctx.failedChecks.length > 0 ? 1 : 0);
+}
+
+module.exports = { runProbe, PROTOCOL_VERSION };

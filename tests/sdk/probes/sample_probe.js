@@ -1,0 +1,13 @@
+'use strict';
+// A probe of the SDK tests: counts calls and fails a check when SAMPLE_CHECK_LIMIT is above them.
+const path = require('path');
+const { runProbe } = require(path.join(__dirname, '..', '..', '..', 'node', 'sdk', 'leakcheck-probe.js'));
+
+runProbe({
+  name: 'node.sample',
+  iterations: 50,
+  setup: async (ctx) => { ctx.state.calls = 0; },
+  body: async (ctx) => { ctx.state.calls += 1; await Promise.resolve(); },
+  teardown: (ctx) => { ctx.check('calls_made', ctx.state.calls, '>=', Number(process.env.SAMPLE_CHECK_LIMIT || 0)); },
+  counters: () => ({ calls: 0 }),
+});
