@@ -37,3 +37,34 @@ def _three_figures(size: float) -> str:
     if size >= 10:
         return f"{size:.1f}"
     return f"{size:.2f}"
+
+
+def format_rate(slope: float, low: float, high: float, unit: str, x_unit: str) -> str:
+    """ "1.02 KiB/iter, 95% CI [0.97, 1.07]": the interval in the slope's own scale."""
+    if unit != "bytes":
+        return f"{_plain(slope)}/{x_unit}, 95% CI [{_plain(low)}, {_plain(high)}]"
+    scale = 0
+    size = abs(slope) if slope else max(abs(low), abs(high))
+    while size >= 1024 and scale < len(_BINARY_UNITS) - 1:
+        size /= 1024
+        scale += 1
+    factor = 1024**scale
+    name = _BINARY_UNITS[scale]
+    return (f"{_plain(slope / factor)} {name}/{x_unit}, "
+            f"95% CI [{_plain(low / factor)}, {_plain(high / factor)}]")
+
+
+def format_span(value: float, x_unit: str) -> str:
+    """ "1,800 iterations" or "12.5 s"."""
+    return f"{value:,.0f} iterations" if x_unit == "iter" else f"{value:.1f} s"
+
+
+def _plain(value: float) -> str:
+    magnitude = abs(value)
+    if magnitude >= 100 or magnitude == 0:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    if magnitude >= 0.01:
+        return f"{value:.2f}"
+    return f"{value:.2g}"

@@ -1,0 +1,42 @@
+"""What each signal is called in a reason, its unit, and how it is judged."""
+
+from __future__ import annotations
+
+_LABELS = {
+    "rss": "RSS",
+    "vms": "VMS",
+    "fds": "open file descriptors",
+    "threads": "threads",
+    "lib_live_bytes": "library live bytes",
+    "lib_live_allocations": "library live allocations",
+    "vips_tracked_bytes": "libvips tracked bytes",
+    "vips_tracked_allocations": "libvips tracked allocations",
+    "vips_tracked_files": "libvips tracked files",
+    "vips_live_objects": "libvips live objects",
+    "live_results": "live results",
+    "py_tracemalloc_current": "Python traced memory",
+    "py_tracemalloc_peak": "Python traced peak",
+    "py_gc_objects": "Python GC objects",
+    "v8_heap_used": "V8 heap used",
+    "v8_external": "V8 external memory",
+    "v8_array_buffers": "V8 array buffers",
+}
+
+_BYTE_COUNTERS = frozenset({
+    "rss", "vms", "py_tracemalloc_current", "py_tracemalloc_peak",
+    "v8_heap_used", "v8_external", "v8_array_buffers",
+})
+
+
+def label(name: str) -> str:
+    return _LABELS.get(name, name)
+
+
+def unit(name: str) -> str:
+    """"bytes" or "count"."""
+    return "bytes" if name in _BYTE_COUNTERS or name.endswith("bytes") else "count"
+
+
+def is_high_water_mark(name: str) -> bool:
+    """A peak only ever rises; its trend says nothing about what is still held."""
+    return name.endswith("_peak")

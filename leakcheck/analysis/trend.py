@@ -1,0 +1,117 @@
+"""Is a series still rising at the end of the run? Theil–Sen slope with its CI, Kendall's trend test,
+and two guards against false alarms: a minimum growth relative to noise, and growth in both halves.
+
+Why both halves: a leak keeps growing; a bounded cache grows and then stops (plateau), and a one-off
+allocation is a single step. Both of those raise the overall slope of a short run, but not the slope of
+each half of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from leakcheck.analysis.model import Point
+from leakcheck.analysis.series import span, window_floors
+
+MIN_WINDOWS = 8
+"""Fewer floors than this cannot show a trend with any confidence."""
+
+
+@dataclass(frozen=True)
+class TrendPolicy:
+    windows: int = 20
+    """The measure phase is cut into this many windows; the trend is fitted to their floors."""
+    alpha: float = 0.01
+    """One-sided Kendall tau p-value below which the floors are said to rise."""
+    min_growth: float = 256 * 1024
+    """Growth over the measure phase (in the signal's unit) below which nothing is called a leak."""
+    noise_factor: float = 4.0
+    """Growth must also exceed this many robust standard deviations of the floors around the fit."""
+    spread: float = 0.25
+    """Each half of the run must rise at least this share of the whole run's slope."""
+    max_slope: float | None = None
+    """A tolerated slope (the probe's `slope` limit): a significant trend below it is not a leak."""
+
+
+@dataclass(frozen=True)
+class Trend:
+    slope: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    growth: float
+    """slope × span: what the trend adds over the measure phase."""
+    noise: float
+    """Robust standard deviation (1.4826 × MAD) of the floors around the fitted line."""
+    early_slope: float
+    late_slope: float
+    span: float
+    windows: int
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "slope": self.slope, "ci_low": self.ci_low, "ci_high": self.ci_high, "p_value": self.p_value,
+            "growth": self.growth, "noise": self.noise, "early_slope": self.early_slope,
+            "late_slope": self.late_slope, "span": self.span, "windows": float(self.windows),
+        }
+
+
+def fit_trend(points: Sequence[Point], windows: int) -> Trend | None:
+    """Fit the floors of a measure-phase series; None when there are too few windows to judge."""
+    floors = window_floors(points, windows)
+    if len(floors) < MIN_WINDOWS:
+        return None
+    x = np.array([p[0] for p in floors])
+    y = np.array([p[1] for p in floors])
+    slope, intercept, ci_low, ci_high = stats.theilslopes(y, x, alpha=0.95)
+    residuals = y - (intercept + slope * x)
+    half = len(floors) // 2
+    return Trend(
+        slope=float(slope), ci_low=float(ci_low), ci_high=float(ci_high),
+        p_value=_kendall_rising(x, y),
+        growth=float(slope) * span(points),
+        noise=float(stats.median_abs_deviation(residuals, scale="normal")),
+        early_slope=_slope(x[:half], y[:half]),
+        late_slope=_slope(x[half:], y[half:]),
+        span=span(points),
+        windows=len(floors),
+    )
+
+
+def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:
+    """Why this trend is not a leak, as short phrases; an empty list means it is one."""
+    unmet: list[str] = []
+    if not trend.p_value < policy.alpha:
+        unmet.append(f"no significant trend (Kendall p={trend.p_value:.2g} ≥ {policy.alpha:g})")
+    if not trend.ci_low > 0:
+        unmet.append("the slope's 95% CI includes 0")
+    floor = max(policy.min_growth, policy.noise_factor * trend.noise)
+    if not trend.growth >= floor:
+        unmet.append("growth below the threshold")
+    for name, half_slope in (("first", trend.early_slope), ("second", trend.late_slope)):
+        if trend.slope > 0 and not half_slope >= policy.spread * trend.slope:
+            unmet.append(f"no growth in the {name} half ({'step' if name == 'first' else 'plateau'})")
+    if policy.max_slope is not None and not trend.slope > policy.max_slope:
+        unmet.append("slope within the tolerated slope")
+    return unmet
+
+
+def growth_threshold(trend: Trend, policy: TrendPolicy) -> float:
+    return max(policy.min_growth, policy.noise_factor * trend.noise)
+
+
+def _kendall_rising(x: np.ndarray, y: np.ndarray) -> float:
+    if np.all(y == y[0]):
+        return 1.0
+    result = stats.kendalltau(x, y, alternative="greater")
+    return float(result.pvalue)
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    if len(x) < 2:
+        return 0.0
+    return float(stats.theilslopes(y, x)[0])
