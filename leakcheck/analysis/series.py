@@ -13,7 +13,7 @@ def after_warmup(points: Sequence[Point], warmup_end: float) -> list[Point]:
 
 
 def window_floors(points: Sequence[Point], windows: int) -> list[Point]:
-    """The minimum of each of `windows` equal x-ranges, at the window's middle x.
+    """The lowest point of each of `windows` equal x-ranges (at its own x, the first if tied).
 
     The floor is what memory returns to between collections and between calls, so it rises only when
     something is retained: a garbage-collector sawtooth or a transient peak inside a call does not move it.
@@ -25,11 +25,12 @@ def window_floors(points: Sequence[Point], windows: int) -> list[Point]:
     if last == first:
         return [(first, min(v for _, v in points))]
     width = (last - first) / windows
-    floors: dict[int, float] = {}
+    floors: dict[int, Point] = {}
     for x, value in points:
         index = min(int((x - first) / width), windows - 1)
-        floors[index] = min(value, floors.get(index, value))
-    return [(first + (index + 0.5) * width, floors[index]) for index in sorted(floors)]
+        if index not in floors or value < floors[index][1]:
+            floors[index] = (x, value)
+    return [floors[index] for index in sorted(floors)]
 
 
 def span(points: Sequence[Point]) -> float:
