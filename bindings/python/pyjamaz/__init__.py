@@ -15,6 +15,7 @@ from ._api import (
 )
 from ._errors import (
     ERROR_CLASSES,
+    ERROR_NAMES,
     DecodeError,
     EmptyInputError,
     EncodeError,
@@ -36,6 +37,7 @@ __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
     "ERROR_CLASSES",
+    "ERROR_NAMES",
     "LIB_PATH_ENV",
     "DecodeError",
     "EmptyInputError",

@@ -88,6 +88,22 @@ ERROR_CLASSES: dict[int, type[PyjamazError]] = {
 }
 
 
+# pyjamaz_status names without the PYJAMAZ_ERR_ prefix, as the corpus manifest spells them.
+ERROR_NAMES: dict[str, type[PyjamazError]] = {
+    "INVALID_ARGUMENT": InvalidArgumentError,
+    "EMPTY_INPUT": EmptyInputError,
+    "INPUT_TOO_LARGE": InputTooLargeError,
+    "UNSUPPORTED_FORMAT": UnsupportedFormatError,
+    "DECODE": DecodeError,
+    "TOO_MANY_PIXELS": TooManyPixelsError,
+    "ENCODE": EncodeError,
+    "OUT_OF_MEMORY": OutOfMemoryError,
+    "NOT_INITIALIZED": NotInitializedError,
+    "IO": FileReadError,
+    "INTERNAL": InternalError,
+}
+
+
 def error_for(code: int, message: str) -> PyjamazError:
     """The exception for a status code; codes this binding does not know become the base class."""
     cls = ERROR_CLASSES.get(code, PyjamazError)

@@ -1,0 +1,46 @@
+"""The workload ctypes_memory and cffi_memory share: small and mid-sized images of every kind, through
+optimize() and optimize_file(), under a rotation of option sets, on one backend."""
+
+from __future__ import annotations
+
+import pyjamaz
+from corpus import CorpusSpec, load_corpus
+from probe_support import count_failures, run_leak_probe
+
+from leakcheck.sdk import ProbeContext
+
+CORPUS = CorpusSpec(seed=11, count=12, kinds=("photo", "flat", "alpha", "tiny"), max_bytes=256 * 1024)
+OPTION_SETS = (
+    pyjamaz.Options(),
+    pyjamaz.Options(formats=("jpeg", "webp"), concurrency=2),
+    pyjamaz.Options(max_width=64, max_height=64, strip=True),
+    pyjamaz.Options(formats=("jpeg",), max_diff=0.01),
+)
+DEFAULT_ITERATIONS = 2000
+
+
+def run_backend_probe(backend: str) -> None:
+    def setup(ctx: ProbeContext) -> None:
+        images = load_corpus(CORPUS).images
+        ctx.state["images"] = [(image, image.read()) for image in images]
+
+    def work(ctx: ProbeContext, i: int) -> None:
+        image, data = ctx.state["images"][i % len(ctx.state["images"])]
+        options = OPTION_SETS[i % len(OPTION_SETS)]
+        if i % 3 == 2:  # the library reads the file itself: its own file handling is exercised
+            result = pyjamaz.optimize_file(image.path, options=options, backend=backend)
+        else:
+            result = pyjamaz.optimize(data, options=options, backend=backend)
+        if result.size > len(data) or result.size != len(result.data):
+            count_failures(ctx, "bad_outputs")
+
+    def final_checks(ctx: ProbeContext) -> None:
+        ctx.check("bad_outputs", ctx.state.get("bad_outputs", 0), "==", 0)
+
+    run_leak_probe(
+        f"python.{backend}_memory",
+        work,
+        iterations=DEFAULT_ITERATIONS,
+        setup=setup,
+        before_final_check=final_checks,
+    )

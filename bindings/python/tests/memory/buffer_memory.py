@@ -1,0 +1,48 @@
+"""python.buffer_memory: images from 1 KB to 4 MB, passed as bytes, bytearray and memoryview slices of
+a larger buffer; each output is never larger than its input, and nothing may grow."""
+
+from __future__ import annotations
+
+import pyjamaz
+from corpus import CorpusSpec, load_corpus
+from probe_support import count_failures, run_leak_probe
+
+from leakcheck.sdk import ProbeContext
+
+CORPUS = CorpusSpec(seed=41, count=24, min_bytes=1024, max_bytes=4 * 1024 * 1024)
+OPTIONS = pyjamaz.Options(formats=("jpeg", "webp", "png"))
+PADDING = 4096  # memoryview inputs start at an offset inside a larger buffer
+
+
+def as_memoryview_slice(data: bytes) -> memoryview:
+    backing = bytearray(PADDING) + data + bytearray(PADDING)
+    return memoryview(backing)[PADDING : PADDING + len(data)]
+
+
+SHAPES = (bytes, bytearray, as_memoryview_slice)
+
+
+def setup(ctx: ProbeContext) -> None:
+    images = sorted(load_corpus(CORPUS).images, key=lambda image: image.size)
+    ctx.state["images"] = [image.read() for image in images]
+    print(f"image sizes: {images[0].size} to {images[-1].size} bytes")
+
+
+def work(ctx: ProbeContext, i: int) -> None:
+    images: list[bytes] = ctx.state["images"]
+    data = images[i % len(images)]
+    shape = SHAPES[(i // len(images)) % len(SHAPES)]
+    backend = pyjamaz.BACKENDS[i % len(pyjamaz.BACKENDS)]
+    result = pyjamaz.optimize(shape(data), options=OPTIONS, backend=backend)
+    if result.size > len(data):
+        count_failures(ctx, "outputs_larger_than_input")
+
+
+def final_checks(ctx: ProbeContext) -> None:
+    ctx.check("outputs_larger_than_input", ctx.state.get("outputs_larger_than_input", 0), "==", 0)
+
+
+if __name__ == "__main__":
+    run_leak_probe(
+        "python.buffer_memory", work, iterations=1000, setup=setup, before_final_check=final_checks
+    )

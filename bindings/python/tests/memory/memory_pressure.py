@@ -1,0 +1,50 @@
+"""python.memory_pressure: images of 1 MB and more, thousands of times. RSS growth stays under 500 MB
+and VMS growth under 800 MB over the measure phase (largest growth seen, sampled every iteration),
+and the exact counters return to baseline."""
+
+from __future__ import annotations
+
+import psutil
+import pyjamaz
+from corpus import CorpusSpec, load_corpus
+from probe_support import measure_start, run_leak_probe
+
+from leakcheck.sdk import ProbeContext
+
+CORPUS = CorpusSpec(
+    seed=53, count=6, kinds=("photo", "large"), min_bytes=1024 * 1024, max_bytes=3 * 1024 * 1024
+)
+OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=2048, max_height=2048)
+MB = 1000 * 1000
+RSS_GROWTH_LIMIT = 500 * MB
+VMS_GROWTH_LIMIT = 800 * MB
+
+
+def setup(ctx: ProbeContext) -> None:
+    images = load_corpus(CORPUS).images
+    ctx.state["images"] = [image.read() for image in images]
+    ctx.state["growth"] = {"rss": 0, "vms": 0}
+
+
+def work(ctx: ProbeContext, i: int) -> None:
+    images: list[bytes] = ctx.state["images"]
+    data = images[i % len(images)]
+    pyjamaz.optimize(data, options=OPTIONS, backend=pyjamaz.BACKENDS[i % len(pyjamaz.BACKENDS)])
+    memory = psutil.Process().memory_info()
+    if i == measure_start(ctx):
+        ctx.state["start"] = {"rss": memory.rss, "vms": memory.vms}
+    if "start" in ctx.state:
+        growth = ctx.state["growth"]
+        growth["rss"] = max(growth["rss"], memory.rss - ctx.state["start"]["rss"])
+        growth["vms"] = max(growth["vms"], memory.vms - ctx.state["start"]["vms"])
+
+
+def final_checks(ctx: ProbeContext) -> None:
+    ctx.check("rss_growth_max", ctx.state["growth"]["rss"], "<", RSS_GROWTH_LIMIT)
+    ctx.check("vms_growth_max", ctx.state["growth"]["vms"], "<", VMS_GROWTH_LIMIT)
+
+
+if __name__ == "__main__":
+    run_leak_probe(
+        "python.memory_pressure", work, iterations=10000, setup=setup, before_final_check=final_checks
+    )

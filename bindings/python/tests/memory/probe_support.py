@@ -1,0 +1,96 @@
+"""What every Python probe of pyjamaz shares: the counters attached to each tick, the baseline taken
+when the measure phase starts, and the checks at teardown that fail the probe on a leak by themselves
+(exact library counters back to baseline, open files back to baseline, Python-side growth bounded)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psutil
+import pyjamaz
+
+from leakcheck.sdk import ProbeContext, run_probe
+from leakcheck.sdk.python import ProbeSettings
+
+# Counters that must return exactly to their baseline once every result is freed.
+EXACT_COUNTERS = (
+    "lib_live_bytes",
+    "lib_live_allocations",
+    "vips_tracked_bytes",
+    "vips_tracked_allocations",
+    "vips_tracked_files",
+    "vips_live_objects",
+    "live_results",
+    "open_fds",
+)
+
+Work = Callable[[ProbeContext, int], None]
+Step = Callable[[ProbeContext], None]
+
+
+@dataclass(frozen=True)
+class PythonBudget:
+    """Python-side growth allowed over the measure phase: interpreter noise, not per-iteration leaks."""
+
+    tracemalloc_bytes: int = 128 * 1024
+    gc_objects: int = 200
+
+
+def library_counters() -> dict[str, float]:
+    """libpyjamaz's exact figures (process-wide, so either backend reads them) and open file descriptors."""
+    values: dict[str, float] = dict(pyjamaz.memory_stats().counters())
+    values["open_fds"] = float(psutil.Process().num_fds())
+    return values
+
+
+def measure_start(ctx: ProbeContext) -> int:
+    """Index of the first measured iteration, as the SDK computes it from the environment."""
+    return ProbeSettings.from_environment(ctx.iterations, None).warmup
+
+
+def run_leak_probe(
+    name: str,
+    work: Work,
+    *,
+    iterations: int,
+    setup: Step | None = None,
+    before_final_check: Step | None = None,
+    budget: PythonBudget = PythonBudget(),
+) -> None:
+    """Runs `work` through the SDK's phases; at teardown the probe fails if anything grew."""
+
+    def body(ctx: ProbeContext, i: int) -> None:
+        if i == measure_start(ctx):
+            ctx.state["baseline"] = ctx.counters_now()
+        work(ctx, i)
+
+    def teardown(ctx: ProbeContext) -> None:
+        if before_final_check is not None:
+            before_final_check(ctx)
+        check_back_to_baseline(ctx, ctx.state["baseline"], ctx.counters_now(), budget)
+
+    run_probe(name, body, iterations=iterations, setup=setup, teardown=teardown, counters=library_counters)
+
+
+def check_back_to_baseline(
+    ctx: ProbeContext, baseline: dict[str, float], final: dict[str, float], budget: PythonBudget
+) -> bool:
+    ok = True
+    for counter in EXACT_COUNTERS:
+        ok &= ctx.check(f"{counter}_growth", final[counter] - baseline[counter], "<=", 0)
+    ok &= ctx.check(
+        "py_tracemalloc_growth",
+        final["py_tracemalloc_current"] - baseline["py_tracemalloc_current"],
+        "<=",
+        budget.tracemalloc_bytes,
+    )
+    ok &= ctx.check(
+        "py_gc_objects_growth", final["py_gc_objects"] - baseline["py_gc_objects"], "<=", budget.gc_objects
+    )
+    return ok
+
+
+def count_failures(ctx: ProbeContext, key: str) -> None:
+    """Counts an unexpected outcome under ctx.state[key]; a probe checks the count is 0 at teardown."""
+    ctx.state[key] = ctx.state.get(key, 0) + 1
