@@ -1,0 +1,40 @@
+"""Entry point: `leakcheck run | list | doctor`. Exit codes: 0 passed, 1 failed, 2 usage error, 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from leakcheck.commands import doctor, list_probes, run
+from leakcheck.config import ConfigError
+
+EXIT_USAGE = 2
+COMMANDS = {
+    "run": (run, "run the selected probes, each in its own process, and judge them"),
+    "list": (list_probes, "list the declared probes, their suites and iteration counts"),
+    "doctor": (doctor, "check the toolchains and libraries the selected probes need"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="leakcheck", description="Cross-language memory-leak verification.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub)
+        sub.set_defaults(execute=module.execute)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.execute(args))
+    except ConfigError as exc:
+        print(f"leakcheck: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Arguments and steps several subcommands share: the configuration and the probe selection."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from leakcheck.config import SUITE_CHOICES, Config, ProbeSpec, find_config, load_config
+from leakcheck.selection import Selection, parse_languages, select
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="leakcheck.toml or pyproject.toml to read (default: the nearest from here up)")
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser, *, default_suite: str) -> None:
+    parser.add_argument("--suite", choices=SUITE_CHOICES, default=default_suite,
+                        help=f"which suite's probes and iteration counts (default: {default_suite})")
+    parser.add_argument("--lang", metavar="LANGS", help="comma-separated languages: zig,node,python,native")
+    parser.add_argument("-k", dest="patterns", action="append", default=[], metavar="PATTERN",
+                        help="only probes whose name contains PATTERN (or matches it as a glob); repeatable")
+
+
+def configuration(args: argparse.Namespace) -> Config:
+    return load_config(args.config if args.config is not None else find_config(Path.cwd()))
+
+
+def selected_probes(config: Config, args: argparse.Namespace) -> tuple[ProbeSpec, ...]:
+    selection = Selection(suite=args.suite, languages=parse_languages(args.lang), patterns=tuple(args.patterns))
+    return select(config.probes, selection)

@@ -1,0 +1,36 @@
+"""`leakcheck doctor`: every toolchain and library the selected probes need, found or missing."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from leakcheck.commands.common import (
+    add_config_argument,
+    add_selection_arguments,
+    configuration,
+    selected_probes,
+)
+from leakcheck.doctor import checks_for, run_checks
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_selection_arguments(parser, default_suite="all")
+
+
+def execute(args: argparse.Namespace) -> int:
+    config = configuration(args)
+    probes = selected_probes(config, args)
+    findings = run_checks(checks_for(probes, config.root), config.root)
+    table = Table(title=f"what {len(probes)} probe(s) need")
+    for column in ("requirement", "needed by", "status", "detail / how to install"):
+        table.add_column(column, overflow="fold")
+    for finding in findings:
+        status = "[green]found[/]" if finding.found else ("[red]missing[/]" if finding.required
+                                                          else "[yellow]missing (optional)[/]")
+        table.add_row(finding.name, finding.needed_by, status, finding.detail if finding.found else finding.install)
+    Console().print(table)
+    return 0 if all(f.found or not f.required for f in findings) else 1

@@ -1,0 +1,35 @@
+"""`leakcheck list`: the declared probes with their language, suites and iteration counts."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from leakcheck.commands.common import (
+    add_config_argument,
+    add_selection_arguments,
+    configuration,
+    selected_probes,
+)
+from leakcheck.config import SUITES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_selection_arguments(parser, default_suite="all")
+
+
+def execute(args: argparse.Namespace) -> int:
+    config = configuration(args)
+    probes = selected_probes(config, args)
+    table = Table(title=f"{len(probes)} probe(s) from {config.path}")
+    for column in ("probe", "language", *SUITES, "timeout", "limits"):
+        table.add_column(column, justify="right" if column in SUITES else "left")
+    for probe in probes:
+        table.add_row(probe.name, probe.lang,
+                      *(f"{probe.iterations[s]:,}" if s in probe.iterations else "-" for s in SUITES),
+                      f"{probe.timeout_s:g}s", ", ".join(f"{limit.key}={limit.text}" for limit in probe.limits))
+    Console().print(table)
+    return 0

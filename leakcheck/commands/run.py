@@ -1,0 +1,110 @@
+"""`leakcheck run`: the selected probes, each isolated, judged, written to JSON/JUnit and summarised."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+from pathlib import Path
+
+from leakcheck import provenance
+from leakcheck.commands.common import (
+    add_config_argument,
+    add_selection_arguments,
+    configuration,
+    selected_probes,
+)
+from leakcheck.config import ConfigError, ProbeSpec
+from leakcheck.output.json_results import JsonResults
+from leakcheck.output.junit import write_junit
+from leakcheck.output.terminal import TerminalReporter
+from leakcheck.results import ProbeResult
+from leakcheck.runner.attempt import Progress
+from leakcheck.session import RunOptions, run_probes
+
+EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_argument(parser)
+    add_selection_arguments(parser, default_suite="fast")
+    parser.add_argument("--repeat", type=_positive_int, default=1, metavar="N", help="run each probe N times")
+    parser.add_argument("--retries", type=_non_negative_int, default=0, metavar="N",
+                        help="retry a failing probe up to N times (pass after a failure: FLAKY)")
+    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+                        help="seconds each probe may run (overrides the configured timeouts)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
+    parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
+    parser.add_argument("--run-dir", type=Path, metavar="DIR",
+                        help="where probe outputs go (default: reports/runs/<UTC time> under the project)")
+
+
+def execute(args: argparse.Namespace) -> int:
+    config = configuration(args)
+    probes = selected_probes(config, args)
+    if not probes:
+        raise ConfigError(f"no probe in {config.path} matches --suite {args.suite}"
+                          + (f" --lang {args.lang}" if args.lang else "")
+                          + "".join(f" -k {p}" for p in args.patterns))
+    started = time.monotonic()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_dir = args.run_dir or config.root / "reports" / "runs" / f"{stamp}-{args.suite}"
+    options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
+                         retries=args.retries, timeout_s=args.timeout, seed=args.seed)
+    header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
+              "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
+                            "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout}}
+    json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
+    writer = JsonResults(json_paths, header)
+    with TerminalReporter() as terminal:
+        outcome = run_probes(probes, options, _Listeners(terminal, writer))
+    exit_code = (EXIT_INTERRUPTED if outcome.interrupted
+                 else EXIT_PASSED if outcome.passed else EXIT_FAILED)
+    writer.finish(interrupted=outcome.interrupted, exit_code=exit_code)
+    if args.junit:
+        write_junit(args.junit, outcome.results, suite=args.suite, interrupted=outcome.interrupted)
+    terminal.summary(outcome.results, interrupted=outcome.interrupted, wall_s=time.monotonic() - started)
+    terminal.console.print(f"results: {json_paths[-1]}")
+    return exit_code
+
+
+class _Listeners:
+    def __init__(self, terminal: TerminalReporter, writer: JsonResults) -> None:
+        self._terminal = terminal
+        self._writer = writer
+
+    def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
+        self._terminal.probe_started(probe, iterations, repeat)
+
+    def progress(self, update: Progress) -> None:
+        self._terminal.progress(update)
+
+    def probe_finished(self, result: ProbeResult) -> None:
+        self._writer.add(result)
+        self._terminal.probe_finished(result)
+
+
+def _positive_int(text: str) -> int:
+    return int(_bounded(text, int, 1, "a whole number of at least 1"))
+
+
+def _non_negative_int(text: str) -> int:
+    return int(_bounded(text, int, 0, "a whole number of at least 0"))
+
+
+def _positive_float(text: str) -> float:
+    value = _bounded(text, float, 0, "a positive number of seconds")
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _bounded(text: str, kind: type[int | float], minimum: float, allowed: str) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
+    return value

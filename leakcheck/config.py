@@ -1,0 +1,217 @@
+"""The project's probe declarations: found, read and validated once, into frozen objects.
+
+Probes live in `[tool.leakcheck]` of a pyproject.toml, or in a leakcheck.toml (top level or under
+`[tool.leakcheck]`). Every error names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leakcheck.limits import Limit, LimitError, parse_limit, parse_limits
+
+LANGUAGES = ("python", "node", "zig", "native")
+SUITES = ("fast", "medium", "pressure")
+SUITE_CHOICES = (*SUITES, "all")
+DEFAULT_EXACT_COUNTERS = ("lib_*", "vips_*", "live_results")
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_MEMORY_CAP = "4GiB"
+CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
+PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
+                        "env", "exact_counters", "description", "requires"})
+TOP_KEYS = frozenset({"probes", "timeout", "memory_cap"})
+_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
+_DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    name: str
+    lang: str
+    command: tuple[str, ...]
+    """As written, with placeholders ({python}, {node}, {root}, {zig_out}) not yet expanded."""
+    iterations: Mapping[str, int]
+    """Iterations per suite; the probe belongs to the suites named here."""
+    limits: tuple[Limit, ...]
+    timeout_s: float
+    stall_timeout_s: float | None
+    """Longest time without a protocol event once the probe said hello (None: only the overall timeout)."""
+    memory_cap_bytes: int
+    env: Mapping[str, str]
+    exact_counters: tuple[str, ...]
+    """Glob patterns of tick counters that must return to their baseline."""
+    requires: tuple[str, ...]
+    """Paths (placeholders allowed) that must exist, else the probe is skipped with the reason."""
+    description: str
+
+    def in_suite(self, suite: str) -> bool:
+        return suite == "all" or suite in self.iterations
+
+    def iterations_for(self, suite: str) -> int:
+        if suite == "all":
+            return next(self.iterations[s] for s in reversed(SUITES) if s in self.iterations)
+        return self.iterations[suite]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    """Directory of the configuration file; probe commands run there."""
+    probes: tuple[ProbeSpec, ...]
+
+
+def find_config(start: Path) -> Path:
+    """The nearest leakcheck.toml, or pyproject.toml with a [tool.leakcheck] table, from `start` upwards."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and (name == "leakcheck.toml" or _has_leakcheck_table(candidate)):
+                return candidate
+    raise ConfigError(f"no leakcheck.toml or pyproject.toml with [tool.leakcheck] in {start} or above; "
+                      "pass --config PATH")
+
+
+def load_config(path: Path) -> Config:
+    document = _read_toml(path)
+    table = _leakcheck_table(document, path)
+    unknown = set(table) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))} in the leakcheck table; "
+                          f"allowed: {', '.join(sorted(TOP_KEYS))}")
+    probes_table = table.get("probes", {})
+    if not isinstance(probes_table, Mapping):
+        raise ConfigError(f"{path}: probes must be a table of [probes.\"<lang>.<name>\"] tables")
+    defaults = {"timeout": table.get("timeout", DEFAULT_TIMEOUT_S),
+                "memory_cap": table.get("memory_cap", DEFAULT_MEMORY_CAP)}
+    probes = tuple(_probe_spec(name, raw, defaults, f"{path}: probes.{name!r}")
+                   for name, raw in probes_table.items())
+    return Config(path=path.resolve(), root=path.resolve().parent, probes=probes)
+
+
+def parse_duration(raw: object, where: str) -> float:
+    """ "120s", "500ms", "2m" or a number of seconds -> seconds."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
+        return float(raw)
+    match = _DURATION_RE.match(raw.strip()) if isinstance(raw, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise ConfigError(f"{where} = {raw!r} is not a duration; allowed: a positive number of seconds or "
+                          'a string such as "120s", "500ms", "2m"')
+    return float(match.group(1)) * _DURATION_FACTORS[match.group(2) or ""]
+
+
+def parse_size(raw: object, where: str) -> int:
+    """ "4GiB", "512MB" or a number of bytes -> bytes (the same forms as size limits)."""
+    try:
+        return int(parse_limit("peak_rss", raw, where).value)
+    except LimitError:
+        raise ConfigError(f"{where} = {raw!r} is not a size; allowed: a size such as \"2GB\", \"512MiB\" "
+                          "or a number of bytes") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+
+
+def _has_leakcheck_table(path: Path) -> bool:
+    try:
+        return "leakcheck" in _read_toml(path).get("tool", {})
+    except ConfigError:
+        return False
+
+
+def _leakcheck_table(document: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    tool = document.get("tool", {})
+    if isinstance(tool, Mapping) and "leakcheck" in tool:
+        table = tool["leakcheck"]
+    elif path.name != "pyproject.toml":
+        table = document
+    else:
+        raise ConfigError(f"{path}: no [tool.leakcheck] table")
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{path}: [tool.leakcheck] must be a table")
+    return table
+
+
+def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: str) -> ProbeSpec:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table with lang, command, iterations, ...")
+    unknown = set(raw) - PROBE_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                          f"allowed: {', '.join(sorted(PROBE_KEYS))}")
+    lang = _lang(name, raw.get("lang"), where)
+    stall = raw.get("stall_timeout")
+    try:
+        limits = parse_limits(raw.get("limits", {}), where)
+    except LimitError as exc:
+        raise ConfigError(str(exc)) from None
+    return ProbeSpec(
+        name=name,
+        lang=lang,
+        command=_string_list(raw.get("command"), f"{where}.command", required=True),
+        iterations=_iterations(raw.get("iterations"), f"{where}.iterations"),
+        limits=limits,
+        timeout_s=parse_duration(raw.get("timeout", defaults["timeout"]), f"{where}.timeout"),
+        stall_timeout_s=None if stall is None else parse_duration(stall, f"{where}.stall_timeout"),
+        memory_cap_bytes=parse_size(raw.get("memory_cap", defaults["memory_cap"]), f"{where}.memory_cap"),
+        env=_string_table(raw.get("env", {}), f"{where}.env"),
+        exact_counters=_string_list(raw.get("exact_counters", list(DEFAULT_EXACT_COUNTERS)),
+                                    f"{where}.exact_counters"),
+        requires=_string_list(raw.get("requires", []), f"{where}.requires"),
+        description=str(raw.get("description", "")),
+    )
+
+
+def _lang(name: str, lang: object, where: str) -> str:
+    if lang not in LANGUAGES:
+        raise ConfigError(f"{where}.lang = {lang!r}; allowed: {', '.join(LANGUAGES)}")
+    if not name.startswith(f"{lang}.") or name == f"{lang}.":
+        raise ConfigError(f"{where}: a {lang} probe's name must be \"{lang}.<name>\"")
+    return str(lang)
+
+
+def _iterations(raw: object, where: str) -> Mapping[str, int]:
+    allowed = f"a positive integer, or a table of suites ({', '.join(SUITES)}) to positive integers"
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return {suite: raw for suite in SUITES}
+    if not isinstance(raw, Mapping) or not raw:
+        raise ConfigError(f"{where} = {raw!r}; allowed: {allowed}")
+    for suite, count in raw.items():
+        if suite not in SUITES or not isinstance(count, int) or isinstance(count, bool) or count <= 0:
+            raise ConfigError(f"{where}.{suite} = {count!r}; allowed: {allowed}")
+    return dict(raw)
+
+
+def _string_list(raw: object, where: str, *, required: bool = False) -> tuple[str, ...]:
+    if (not isinstance(raw, list) or not all(isinstance(item, str) for item in raw)
+            or (required and not raw)):
+        raise ConfigError(f"{where} = {raw!r}; allowed: a {'non-empty ' if required else ''}list of strings")
+    return tuple(raw)
+
+
+def _string_table(raw: object, where: str) -> Mapping[str, str]:
+    if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
+        raise ConfigError(f"{where} = {raw!r}; allowed: a table of NAME = \"value\" strings")
+    return dict(raw)
+
+
+def exact_counter_names(patterns: tuple[str, ...], observed: set[str]) -> frozenset[str]:
+    """The observed counter names that match the probe's exact-counter patterns."""
+    return frozenset(name for name in observed if any(fnmatch.fnmatchcase(name, p) for p in patterns))

@@ -1,0 +1,1 @@
+"""Writers of a run's results: JSON (versioned, every series), JUnit XML, and the terminal."""

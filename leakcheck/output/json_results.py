@@ -1,0 +1,72 @@
+"""The results file: versioned and self-describing, rewritten (atomically) as each probe finishes, so a
+run that is interrupted or killed leaves every finished probe on disk."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from leakcheck.results import Attempt, ProbeResult
+
+SCHEMA = "leakcheck.run"
+SCHEMA_VERSION = 1
+SAMPLE_COLUMNS = ("t", "i", "rss", "vms", "fds", "threads", "processes")
+
+
+def attempt_document(attempt: Attempt) -> dict[str, Any]:
+    document = {field.name: getattr(attempt, field.name) for field in dataclasses.fields(attempt)
+                if field.name not in ("samples", "ticks", "checks", "crash", "hang", "sampler")}
+    document["reason"] = attempt.reason
+    document["crash"] = dataclasses.asdict(attempt.crash) if attempt.crash else None
+    document["hang"] = dataclasses.asdict(attempt.hang) if attempt.hang else None
+    document["sampler"] = dataclasses.asdict(attempt.sampler) if attempt.sampler else None
+    document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
+    document["samples"] = {"columns": list(SAMPLE_COLUMNS),
+                           "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes]
+                                    for s in attempt.samples]}
+    document["ticks"] = [{"t": round(t.t, 4), "i": t.i, "phase": t.phase, "counters": dict(t.counters)}
+                         for t in attempt.ticks]
+    return document
+
+
+def probe_document(result: ProbeResult) -> dict[str, Any]:
+    return {"name": result.name, "lang": result.lang, "suite": result.suite, "iterations": result.iterations,
+            "repeat": result.repeat, "outcome": result.outcome, "reason": result.reason,
+            "attempts": [attempt_document(attempt) for attempt in result.attempts]}
+
+
+class JsonResults:
+    """Writes the results file at `paths` (the run directory's copy and any --json PATH)."""
+
+    def __init__(self, paths: Sequence[Path], header: Mapping[str, Any]) -> None:
+        self._paths = tuple(paths)
+        self._header = dict(header)
+        self._probes: list[dict[str, Any]] = []
+
+    def add(self, result: ProbeResult) -> None:
+        self._probes.append(probe_document(result))
+        self._write(complete=False, interrupted=False, exit_code=None)
+
+    def finish(self, *, interrupted: bool, exit_code: int) -> None:
+        self._write(complete=not interrupted, interrupted=interrupted, exit_code=exit_code)
+
+    def _write(self, *, complete: bool, interrupted: bool, exit_code: int | None) -> None:
+        summary = Counter(probe["outcome"] for probe in self._probes)
+        document = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **self._header, "complete": complete,
+                    "interrupted": interrupted, "exit_code": exit_code, "summary": dict(summary),
+                    "probes": self._probes}
+        text = json.dumps(document, indent=1, default=str)
+        for path in self._paths:
+            _write_atomically(path, text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,95 @@
+"""The terminal: a progress bar per probe while it runs, then a summary table (view-model, then render)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Self
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from leakcheck.analysis.units import format_bytes
+from leakcheck.config import ProbeSpec
+from leakcheck.results import PASSING, ProbeResult
+from leakcheck.runner.attempt import Progress as ProbeProgress
+
+OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": "bold red",
+                  "OVER_LIMIT": "bold red", "FAIL": "red", "CRASH": "bold magenta", "TIMEOUT": "magenta",
+                  "ERROR": "red"}
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    probe: str
+    lang: str
+    outcome: str
+    key_figure: str
+    reason: str
+    attempts: int
+
+
+def summary_rows(results: Sequence[ProbeResult]) -> list[SummaryRow]:
+    return [SummaryRow(probe=r.name if r.repeat == 1 else f"{r.name}#{r.repeat}", lang=r.lang,
+                       outcome=r.outcome, key_figure=r.final.key_figure, reason=r.reason,
+                       attempts=len(r.attempts)) for r in results]
+
+
+def summary_line(results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> str:
+    failed = sum(not r.passed for r in results)
+    state = "interrupted" if interrupted else ("failed" if failed else "passed")
+    return f"{len(results)} probe(s), {failed} failed, {wall_s:.1f}s wall: {state}"
+
+
+class TerminalReporter:
+    """Implements the run listener: progress bars while probes run; `summary` renders the table."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        # Not a terminal (CI logs): wide enough that the reasons stay readable.
+        self.console = console or (Console() if sys.stdout.isatty() else Console(width=160))
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[phase]}"), TextColumn("{task.fields[rss]}"),
+                                  TimeElapsedColumn(), console=self.console, transient=False)
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> Self:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
+        label = probe.name if repeat == 1 else f"{probe.name}#{repeat}"
+        self._tasks[probe.name] = self._progress.add_task(label, total=iterations, phase="start", rss="")
+
+    def progress(self, update: ProbeProgress) -> None:
+        task = self._tasks.get(update.probe)
+        if task is not None:
+            done = 0 if update.iteration is None else update.iteration + 1
+            phase = update.phase if update.attempt == 1 else f"{update.phase} (attempt {update.attempt})"
+            self._progress.update(task, completed=done, phase=phase, rss=f"peak {format_bytes(update.rss)}")
+
+    def probe_finished(self, result: ProbeResult) -> None:
+        task = self._tasks.get(result.name)
+        if task is not None:
+            style = OUTCOME_STYLES.get(result.outcome, "")
+            last = result.final.last_tick
+            self._progress.update(task, completed=0 if last is None else last + 1,
+                                  phase=f"[{style}]{result.outcome}[/]")
+            self._progress.stop_task(task)
+
+    def summary(self, results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> None:
+        table = Table(title="leakcheck results")
+        for column in ("probe", "language", "outcome", "key figure", "reason"):
+            table.add_column(column, overflow="fold")
+        for row in summary_rows(results):
+            outcome = row.outcome if row.attempts == 1 else f"{row.outcome} ({row.attempts} attempts)"
+            style = OUTCOME_STYLES.get(row.outcome, "")
+            table.add_row(row.probe, row.lang, f"[{style}]{outcome}[/]", row.key_figure, row.reason)
+        self.console.print(table)
+        bad = any(r.outcome not in PASSING for r in results) or interrupted
+        self.console.print(summary_line(results, interrupted=interrupted, wall_s=wall_s),
+                           style="bold red" if bad else "bold green")

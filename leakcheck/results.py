@@ -1,0 +1,142 @@
+"""What a run produces: attempts, probe results and the run, as frozen, serialisable objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PASS = "PASS"
+LEAK = "LEAK"
+OVER_LIMIT = "OVER_LIMIT"
+FAIL = "FAIL"
+CRASH = "CRASH"
+TIMEOUT = "TIMEOUT"
+ERROR = "ERROR"
+SKIP = "SKIP"
+FLAKY = "FLAKY"
+OUTCOMES = (PASS, LEAK, OVER_LIMIT, FAIL, CRASH, TIMEOUT, ERROR, SKIP, FLAKY)
+PASSING = frozenset({PASS, SKIP, FLAKY})
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One outside measurement of the probe's process tree."""
+
+    t: float
+    """Seconds since the probe started."""
+    i: int | None
+    """The probe's last tick when the sample was taken (None before the first tick)."""
+    rss: int
+    vms: int
+    fds: int
+    threads: int
+    processes: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    t: float
+    i: int
+    phase: str
+    counters: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: float
+    op: str
+    limit: float
+    ok: bool
+
+
+@dataclass(frozen=True)
+class SamplerStats:
+    samples: int
+    rate_hz: float
+    cpu_seconds: float
+    cpu_fraction: float
+    """The sampler thread's CPU time over the wall time it ran (1.0 = one full core)."""
+
+
+@dataclass(frozen=True)
+class Crash:
+    signal: str
+    """e.g. "SIGSEGV"; for a Zig segfault handler that aborts, the signal it caught."""
+    number: int
+    phase: str
+    kind: str
+    """"signal", "zig-segfault", "zig-panic", "python-fatal", "out-of-memory"."""
+    backtrace: str
+    """Stacks from faulthandler, Zig's trace, or gdb, as far as they could be had ("" otherwise)."""
+
+
+@dataclass(frozen=True)
+class Hang:
+    watchdog: str
+    """"timeout" (whole run) or "stall" (no event for too long)."""
+    seconds: float
+    phase: str
+    stacks: str
+    """Stack dumps taken before the kill (faulthandler, py-spy, gdb)."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    outcome: str
+    reasons: tuple[str, ...]
+    key_figure: str
+    returncode: int | None
+    phase: str
+    last_tick: int | None
+    duration_s: float
+    peak_rss: int
+    files: Mapping[str, str]
+    samples: tuple[Sample, ...] = ()
+    ticks: tuple[Tick, ...] = ()
+    checks: tuple[Check, ...] = ()
+    findings: tuple[Mapping[str, Any], ...] = ()
+    crash: Crash | None = None
+    hang: Hang | None = None
+    sampler: SamplerStats | None = None
+    output_tail: str = ""
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0] if self.reasons else ""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    name: str
+    lang: str
+    suite: str
+    iterations: int
+    outcome: str
+    attempts: tuple[Attempt, ...]
+    repeat: int = 1
+
+    @property
+    def final(self) -> Attempt:
+        return self.attempts[-1]
+
+    @property
+    def reason(self) -> str:
+        if self.outcome == FLAKY:
+            failed = [a for a in self.attempts if a.outcome not in PASSING]
+            return f"passed on attempt {self.final.number} after {failed[0].outcome}: {failed[0].reason}"
+        return self.final.reason
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in PASSING
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    suite: str
+    config: str
+    run_dir: str
+    provenance: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Running one probe in isolation: process, protocol, sampler, watchdogs, crash classification."""

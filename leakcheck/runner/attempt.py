@@ -1,0 +1,257 @@
+"""One attempt of one probe: spawn, read events, sample, watch, then turn what happened into a result."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from leakcheck.analysis import judge
+from leakcheck.analysis.units import format_bytes
+from leakcheck.config import ProbeSpec
+from leakcheck.results import CRASH, ERROR, FAIL, SKIP, TIMEOUT, Attempt, Crash, Hang
+from leakcheck.runner import crash as crashes
+from leakcheck.runner.command import CannotRun, probe_command, probe_environment
+from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
+from leakcheck.runner.protocol import ProtocolReader
+from leakcheck.runner.sampler import Sampler
+from leakcheck.runner.series import build_series
+from leakcheck.runner.stacks import dump_stacks
+
+POLL_MS = 50
+PIPE_GRACE_S = 1.0  # after the probe exits, how long a descendant may keep the event pipe open
+OUTPUT_TAIL_LINES = 40
+CORE_DUMP_LANGS = frozenset({"node", "zig", "native"})  # Python probes have faulthandler instead
+
+
+@dataclass(frozen=True)
+class AttemptPlan:
+    probe: ProbeSpec
+    root: Path
+    suite: str
+    iterations: int
+    number: int
+    directory: Path
+    seed: int
+    timeout_s: float
+    environment: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Progress:
+    probe: str
+    attempt: int
+    phase: str
+    iteration: int | None
+    iterations: int
+    rss: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
+    plan.directory.mkdir(parents=True, exist_ok=True)
+    outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log")
+    files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr)}
+    try:
+        command = probe_command(plan.probe, plan.root)
+    except CannotRun as exc:
+        return _early(plan, SKIP, str(exc), files)
+    environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
+                                    seed=plan.seed, base=plan.environment)
+    want_core = plan.probe.lang in CORE_DUMP_LANGS and shutil.which("gdb") is not None
+    started = time.monotonic()
+    try:
+        spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core)
+    except OSError as exc:
+        return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", files)
+    watch = _Watch(plan, spawned, started)
+    try:
+        watch.pump(on_progress)
+    finally:
+        watch.close()
+    return watch.result(files, command, want_core)
+
+
+class _Watch:
+    """The live state of a running attempt (mutable while it runs; the `Attempt` it yields is frozen)."""
+
+    def __init__(self, plan: AttemptPlan, spawned: Spawned, started: float) -> None:
+        self.plan = plan
+        self.spawned = spawned
+        self.started = started
+        self.reader = ProtocolReader(self.clock)
+        self.sampler = Sampler(spawned.pid, started_at=started, last_tick=lambda: self.reader.last_tick,
+                               memory_cap=plan.probe.memory_cap_bytes)
+        self.sampler.start()
+        self.hang: Hang | None = None
+        self.duration = 0.0
+
+    def clock(self) -> float:
+        return time.monotonic() - self.started
+
+    def pump(self, on_progress: ProgressCallback) -> None:
+        poller = select.poll()
+        poller.register(self.spawned.events_fd, select.POLLIN | select.POLLHUP)
+        pipe_open = True
+        exited_at: float | None = None
+        last_progress = 0.0
+        while True:
+            if pipe_open:
+                pipe_open = self._read_events(poller)
+            else:
+                time.sleep(POLL_MS / 1000)
+            now = self.clock()
+            if self.spawned.process.poll() is not None:
+                exited_at = exited_at if exited_at is not None else now
+                if not pipe_open or now - exited_at > PIPE_GRACE_S:
+                    return
+            elif self._watchdog(now):
+                return
+            if now - last_progress >= 0.1:
+                last_progress = now
+                on_progress(Progress(self.plan.probe.name, self.plan.number, self.reader.phase,
+                                     self.reader.last_tick, self.plan.iterations, self.sampler.peak_rss))
+
+    def _read_events(self, poller: select.poll) -> bool:
+        if not poller.poll(POLL_MS):
+            return True
+        data = os.read(self.spawned.events_fd, 1 << 16)
+        if not data:
+            self.reader.finish()
+            return False
+        self.reader.feed(data)
+        return True
+
+    def _watchdog(self, now: float) -> bool:
+        """True when the probe is hung: stacks are dumped, then the group is terminated."""
+        stall = self.plan.probe.stall_timeout_s
+        last_event = self.reader.last_event_at
+        if now > self.plan.timeout_s:
+            fired, seconds = "timeout", self.plan.timeout_s
+        elif stall is not None and last_event is not None and now - last_event > stall:
+            fired, seconds = "stall", stall
+        else:
+            return False
+        stacks = dump_stacks(self.spawned.pid, lang=self.plan.probe.lang,
+                             python_sdk=(self.reader.hello or {}).get("lang") == "python",
+                             stderr_path=self.plan.directory / "stderr.log")
+        (self.plan.directory / "stacks.txt").write_text(stacks + "\n", encoding="utf-8")
+        self.hang = Hang(fired, seconds, self.reader.phase, stacks)
+        terminate_group(self.spawned)
+        return True
+
+    def close(self) -> None:
+        """Whatever happened (normal exit, hang, Ctrl-C): no process of the group is left behind."""
+        self.duration = self.clock()
+        if self.spawned.process.poll() is None or group_alive(self.spawned.pid):
+            kill_group(self.spawned)
+        self.sampler.stop()
+        os.close(self.spawned.events_fd)
+
+    def result(self, files: dict[str, str], command: list[str], want_core: bool) -> Attempt:
+        returncode = self.spawned.process.returncode
+        stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
+        crash = self._crash(returncode, stderr_text, command, want_core)
+        outcome, reasons, findings = self._decide(returncode, crash)
+        stats = self.sampler.stats
+        return Attempt(
+            number=self.plan.number, outcome=outcome, reasons=reasons,
+            key_figure=_key_figure(outcome, crash, self.hang, self.sampler.peak_rss, findings),
+            returncode=returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
+            duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files,
+            samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
+            findings=findings, crash=crash, hang=self.hang, sampler=stats,
+            output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
+        )
+
+    def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:
+        if self.hang is not None or returncode is None:
+            return None
+        if self.sampler.killed_over_cap_at is not None:
+            return Crash("SIGKILL", int(signal.SIGKILL), self.reader.phase, "out-of-memory", "")
+        if returncode >= 0:
+            return None
+        crash = crashes.classify_signal(-returncode, stderr_text, self.reader.phase)
+        core = self.plan.root / "core"
+        if want_core and core.is_file() and core.stat().st_mtime >= time.time() - self.duration - 1:
+            if not crash.backtrace:
+                crash = Crash(crash.signal, crash.number, crash.phase, crash.kind,
+                              crashes.backtrace_from_core(core, shutil.which(command[0]) or command[0]))
+            core.unlink(missing_ok=True)  # cores are large; the backtrace is what is kept
+        return crash
+
+    def _decide(self, returncode: int | None, crash: Crash | None) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
+        phase = self.reader.phase
+        if self.hang is not None:
+            return TIMEOUT, (_hang_reason(self.hang, self.reader.last_tick),), ()
+        if crash is not None:
+            return CRASH, (_crash_reason(crash, self.sampler.peak_rss, self.plan.probe.memory_cap_bytes,
+                                         self.reader.last_tick),), ()
+        if self.reader.error is not None:
+            return ERROR, (self.reader.error,), ()
+        failed = self.reader.failed_checks
+        if failed:
+            return FAIL, tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false" for c in failed), ()
+        if returncode != 0:
+            return FAIL, (f"exited with status {returncode} in phase {phase}",), ()
+        if self.reader.hello is not None and self.reader.done_iterations is None:
+            return FAIL, (f"exited in phase {phase} without writing done",), ()
+        return self._judge()
+
+    def _judge(self) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
+        series = build_series(self.sampler.samples, self.reader.ticks,
+                              teardown_at=self.reader.phase_started.get("teardown"),
+                              exact_patterns=self.plan.probe.exact_counters)
+        try:
+            judgement = judge(series, self.plan.probe.limits)
+        except Exception as exc:  # noqa: BLE001 — an analysis failure is a result, never the end of the run
+            return ERROR, (f"analysis failed: {type(exc).__name__}: {exc}",), ()
+        findings = tuple({**asdict(f), "figures": dict(f.figures)} for f in judgement.findings)
+        return judgement.outcome, judgement.reasons, findings
+
+
+def _early(plan: AttemptPlan, outcome: str, reason: str, files: dict[str, str]) -> Attempt:
+    return Attempt(number=plan.number, outcome=outcome, reasons=(reason,), key_figure="", returncode=None,
+                   phase="start", last_tick=None, duration_s=0.0, peak_rss=0, files=files)
+
+
+def _iteration(last_tick: int | None) -> str:
+    return "-" if last_tick is None else f"{last_tick:,}"
+
+
+def _hang_reason(hang: Hang, last_tick: int | None) -> str:
+    what = "did not finish within the timeout of" if hang.watchdog == "timeout" else "wrote no event for"
+    return (f"{what} {hang.seconds:g}s, in phase {hang.phase} at iteration {_iteration(last_tick)}; "
+            "stacks dumped, process group killed")
+
+
+def _crash_reason(crash: Crash, peak_rss: int, cap: int, last_tick: int | None) -> str:
+    where = f"in phase {crash.phase} after iteration {_iteration(last_tick)}"
+    if crash.kind == "out-of-memory":
+        return (f"out of memory: RSS went over the {format_bytes(cap)} memory cap {where}; process group "
+                f"killed (peak RSS {format_bytes(peak_rss)})")
+    extra = {"zig-segfault": " (Zig's segfault handler, then abort)", "zig-panic": " (Zig panic)",
+             "python-fatal": " (Python fatal error)"}.get(crash.kind, "")
+    if crash.signal == "SIGKILL":
+        extra = f" (from outside: the kernel's OOM killer sends SIGKILL; peak RSS {format_bytes(peak_rss)})"
+    return f"killed by {crash.signal} ({crash.number}){extra} {where}"
+
+
+def _key_figure(outcome: str, crash: Crash | None, hang: Hang | None, peak_rss: int,
+                findings: tuple[dict[str, Any], ...]) -> str:
+    if crash is not None:
+        return f"{crash.signal} in {crash.phase}"
+    if hang is not None:
+        return f"{hang.watchdog} {hang.seconds:g}s in {hang.phase}"
+    slope = next((f["figures"].get("slope") for f in findings if f["signal"] == "rss" and f["kind"] == "trend"),
+                 None)
+    peak = f"peak RSS {format_bytes(peak_rss)}"
+    return f"RSS {format_bytes(slope, signed=True)}/iter, {peak}" if slope is not None else peak

@@ -1,0 +1,103 @@
+"""Starting a probe: a fresh process (spawned, never a bare fork) in its own process group and session,
+with stdout/stderr in files leakcheck owns and the write end of the event pipe passed down."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+@dataclass(frozen=True)
+class OutputFiles:
+    stdout: Path
+    stderr: Path
+
+    def open(self) -> tuple[IO[bytes], IO[bytes]]:
+        return self.stdout.open("wb"), self.stderr.open("wb")
+
+
+@dataclass
+class Spawned:
+    process: subprocess.Popen[bytes]
+    events_fd: int
+    """Read end of the event pipe."""
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: OutputFiles,
+          core_dumps: bool) -> Spawned:
+    """Start `command`; raises OSError when it cannot be started (e.g. not found)."""
+    read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)
+    stdout, stderr = outputs.open()
+    try:
+        process = subprocess.Popen(
+            command, cwd=cwd, env={**env, "LEAKCHECK_FD": str(write_end)}, stdin=subprocess.DEVNULL,
+            stdout=stdout, stderr=stderr, pass_fds=(write_end,), start_new_session=True,
+        )
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+        stdout.close()
+        stderr.close()
+    if core_dumps:
+        _allow_core_dumps(process.pid)
+    return Spawned(process, read_end)
+
+
+def _allow_core_dumps(pid: int) -> None:
+    # Set from outside after the spawn, so no code runs between fork and exec; the probe has only just
+    # started its runtime, long before it could crash in the code under test.
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    except (OSError, ValueError):
+        pass
+
+
+def signal_group(pgid: int, sig: signal.Signals) -> bool:
+    """Send `sig` to the whole group; False when no process of it is left."""
+    try:
+        os.killpg(pgid, sig)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def terminate_group(spawned: Spawned, *, grace_s: float = 3.0) -> None:
+    """SIGTERM to the group, then SIGKILL to whatever is left after `grace_s`; reaps the leader."""
+    if spawned.process.poll() is None or group_alive(spawned.pid):
+        signal_group(spawned.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline and group_alive(spawned.pid):
+            spawned.process.poll()
+            time.sleep(0.02)
+    kill_group(spawned)
+
+
+def kill_group(spawned: Spawned) -> None:
+    signal_group(spawned.pid, signal.SIGKILL)
+    try:
+        spawned.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass

@@ -1,0 +1,103 @@
+"""A run: every selected probe in turn (repeats, retries), results handed to the writers as each ends.
+
+A failure at any probe is a result; only Ctrl-C/SIGTERM ends the run early (children killed, the run
+marked incomplete).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Protocol
+
+from leakcheck.config import ProbeSpec
+from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
+from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    root: Path
+    suite: str
+    run_dir: Path
+    repeat: int = 1
+    retries: int = 0
+    timeout_s: float | None = None
+    """Overrides every probe's own timeout."""
+    seed: int = 0
+
+
+class RunListener(Protocol):
+    def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None: ...
+    def progress(self, update: Progress) -> None: ...
+    def probe_finished(self, result: ProbeResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    results: tuple[ProbeResult, ...]
+    interrupted: bool
+
+    @property
+    def passed(self) -> bool:
+        return all(result.passed for result in self.results)
+
+
+def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:
+    results: list[ProbeResult] = []
+    try:
+        with _sigterm_as_interrupt():
+            for probe in probes:
+                for repeat in range(1, options.repeat + 1):
+                    result = run_probe(probe, options, listener, repeat)
+                    results.append(result)
+                    listener.probe_finished(result)
+    except KeyboardInterrupt:
+        return RunOutcome(tuple(results), interrupted=True)
+    return RunOutcome(tuple(results), interrupted=False)
+
+
+def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repeat: int = 1) -> ProbeResult:
+    iterations = probe.iterations_for(options.suite)
+    listener.probe_started(probe, iterations, repeat)
+    attempts: list[Attempt] = []
+    for number in range(1, options.retries + 2):
+        prefix = f"repeat-{repeat}-" if options.repeat > 1 else ""
+        plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
+                           number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
+                           seed=options.seed, timeout_s=options.timeout_s or probe.timeout_s,
+                           environment=dict(os.environ))
+        attempts.append(run_attempt(plan, listener.progress))
+        if attempts[-1].outcome in PASSING:
+            break
+    return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
+                       repeat)
+
+
+def _outcome(attempts: Sequence[Attempt]) -> str:
+    last = attempts[-1].outcome
+    if len(attempts) > 1 and last in PASSING and last != SKIP:
+        return FLAKY
+    return last
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM to leakcheck ends the run like Ctrl-C: the running probe's group is killed on the way out."""
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
