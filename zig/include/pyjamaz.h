@@ -72,14 +72,16 @@ typedef struct pyjamaz_result {
     uint32_t format;           /* one pyjamaz_format value; 0 on error */
     const uint8_t *data;       /* output bytes; NULL on error */
     size_t size;
-    int32_t quality;           /* encoder quality used (1..100); -1 for lossless or original */
+    int32_t quality;           /* setting used: JPEG/WebP quality and PNG palette quality 1..100,
+                                  GIF palette bit depth 1..8; -1 for lossless PNG or the original */
     double diff;               /* DSSIM of the output against the decoded input */
     uint32_t width;            /* output dimensions */
     uint32_t height;
     uint32_t budget_met;       /* 1 when size <= max_bytes (or no budget) */
     uint32_t diff_met;         /* 1 when diff <= max_diff (or no limit) */
     uint32_t candidates;       /* encodes tried, across formats and quality steps */
-    const char *message;       /* NUL-terminated; describes the failure, NULL on success */
+    const char *message;       /* NUL-terminated description of the failure; NULL on success, and on a
+                                  failure whose message could not be allocated (use pyjamaz_status_message) */
 } pyjamaz_result;
 
 typedef struct pyjamaz_memory_stats {

@@ -1,0 +1,97 @@
+//! Builds libpyjamaz (shared library + header), its tests and memory suites, the Zig probe, the test-image
+//! corpus generator, and — with -Dleak-mutant=NAME — a library with one deliberate leak.
+const std = @import("std");
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{});
+    // ReleaseSafe by default: fast enough for the pressure runs, and safety checks stay on.
+    const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default: ReleaseSafe)") orelse .ReleaseSafe;
+    const leak_mutant = b.option([]const u8, "leak-mutant", "Build with one deliberate leak: result-buffer, " ++
+        "losing-candidates, vips-unref, error-message, file-descriptor (default: none)") orelse "none";
+
+    const build_options = b.addOptions();
+    build_options.addOption([]const u8, "leak_mutant", leak_mutant);
+
+    const core = b.createModule(.{
+        .root_source_file = b.path("zig/src/lib.zig"),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+    });
+    linkVips(b, core, build_options);
+
+    const probe_sdk = b.addModule("leakcheck_probe", .{
+        .root_source_file = b.path("zig/src/probe_sdk.zig"),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+    });
+
+    // The shared library with the C ABI.
+    const abi = b.createModule(.{
+        .root_source_file = b.path("zig/src/abi.zig"),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+    });
+    linkVips(b, abi, build_options);
+    const lib = b.addLibrary(.{ .linkage = .dynamic, .name = "pyjamaz", .root_module = abi, .version = .{ .major = 1, .minor = 0, .patch = 0 } });
+    lib.installHeader(b.path("zig/include/pyjamaz.h"), "pyjamaz.h");
+    b.installArtifact(lib);
+
+    // Tools and probes.
+    const corpus = addExe(b, "pyjamaz-corpus", "zig/tools/corpus_main.zig", target, optimize, core, probe_sdk);
+    b.installArtifact(corpus);
+    const probe = addExe(b, "pyjamaz-probe", "zig/probes/pyjamaz_probe.zig", target, optimize, core, probe_sdk);
+    b.installArtifact(probe);
+
+    // zig build test: unit tests of the modules and of the real pipeline.
+    const test_step = b.step("test", "Unit tests of libpyjamaz (real pipeline, std.testing.allocator)");
+    test_step.dependOn(&b.addRunArtifact(b.addTest(.{ .root_module = core })).step);
+    test_step.dependOn(&b.addRunArtifact(b.addTest(.{ .root_module = probe_sdk })).step);
+    test_step.dependOn(&addTestRun(b, "zig/tests/pipeline_test.zig", target, optimize, core, probe_sdk).step);
+
+    const memory_step = b.step("memory-test", "Leak loops through the real optimize path (fast)");
+    memory_step.dependOn(&addTestRun(b, "zig/tests/memory_test.zig", target, optimize, core, probe_sdk).step);
+
+    const pressure_step = b.step("memory-pressure-test", "10,000 images of >= 1 MB; RSS must plateau");
+    pressure_step.dependOn(&addTestRun(b, "zig/tests/pressure_test.zig", target, optimize, core, probe_sdk).step);
+}
+
+fn linkVips(b: *std.Build, module: *std.Build.Module, build_options: *std.Build.Step.Options) void {
+    module.addOptions("build_options", build_options);
+    module.addIncludePath(b.path("zig/include"));
+    module.linkSystemLibrary("vips", .{});
+    module.linkSystemLibrary("glib-2.0", .{});
+    module.linkSystemLibrary("gobject-2.0", .{});
+}
+
+fn addExe(b: *std.Build, name: []const u8, path: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, core: *std.Build.Module, probe_sdk: *std.Build.Module) *std.Build.Step.Compile {
+    const module = b.createModule(.{
+        .root_source_file = b.path(path),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .imports = &.{
+            .{ .name = "pyjamaz", .module = core },
+            .{ .name = "leakcheck_probe", .module = probe_sdk },
+        },
+    });
+    return b.addExecutable(.{ .name = name, .root_module = module });
+}
+
+fn addTestRun(b: *std.Build, path: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, core: *std.Build.Module, probe_sdk: *std.Build.Module) *std.Build.Step.Run {
+    const module = b.createModule(.{
+        .root_source_file = b.path(path),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .imports = &.{
+            .{ .name = "pyjamaz", .module = core },
+            .{ .name = "leakcheck_probe", .module = probe_sdk },
+        },
+    });
+    const run = b.addRunArtifact(b.addTest(.{ .root_module = module }));
+    run.has_side_effects = true; // memory suites measure the process: always run, never cached
+    return run;
+}

@@ -1,0 +1,544 @@
+//! The optimizer core: decode → normalise → (resize) → per-format quality search in parallel →
+//! the smallest candidate that meets the limits, the original bytes included. Takes its allocator.
+const std = @import("std");
+const vips = @import("vips.zig");
+const c = vips.c;
+const formats = @import("formats.zig");
+const dssim = @import("dssim.zig");
+const mutants = @import("mutants.zig");
+const Format = formats.Format;
+
+pub const default_max_pixels: u64 = 100_000_000;
+pub const default_max_input_bytes: u64 = 256 * 1024 * 1024;
+pub const max_concurrency: u32 = 16;
+/// Largest dimension libvips accepts for a resize target.
+const unbounded_dimension: c_int = 10_000_000;
+
+pub const Options = struct {
+    formats: u32 = 0,
+    max_bytes: u64 = 0,
+    max_diff: f64 = 0,
+    max_width: u32 = 0,
+    max_height: u32 = 0,
+    strip: bool = false,
+    concurrency: u32 = 0,
+    max_pixels: u64 = default_max_pixels,
+    max_input_bytes: u64 = default_max_input_bytes,
+};
+
+pub const Error = error{
+    InvalidArgument,
+    EmptyInput,
+    InputTooLarge,
+    UnsupportedFormat,
+    Decode,
+    TooManyPixels,
+    Encode,
+    OutOfMemory,
+    NotInitialized,
+    Io,
+    Internal,
+};
+
+/// Carries the message of a failure out of the core; the caller frees it.
+pub const Diagnostic = struct {
+    message: ?[:0]u8 = null,
+
+    pub fn deinit(self: *Diagnostic, gpa: std.mem.Allocator) void {
+        if (self.message) |m| gpa.free(m);
+        self.message = null;
+    }
+
+    /// Records the first failure's message (best effort under memory pressure) and returns `err`.
+    pub fn fail(self: *Diagnostic, gpa: std.mem.Allocator, err: Error, comptime fmt: []const u8, args: anytype) Error {
+        if (self.message == null) self.message = std.fmt.allocPrintSentinel(gpa, fmt, args, 0) catch null;
+        return err;
+    }
+};
+
+pub const Output = struct {
+    data: []u8,
+    format: Format,
+    quality: i32,
+    diff: f64,
+    width: u32,
+    height: u32,
+    budget_met: bool,
+    diff_met: bool,
+    candidates: u32,
+
+    pub fn deinit(self: *Output, gpa: std.mem.Allocator) void {
+        gpa.free(self.data);
+        self.data = &.{};
+    }
+};
+
+pub fn optimize(gpa: std.mem.Allocator, input: []const u8, options: Options, supported: u32, diag: *Diagnostic) Error!Output {
+    try validate(gpa, input, options, diag);
+    var prepared = try prepare(gpa, input, options, diag);
+    defer prepared.deinit();
+
+    const wanted = try wantedFormats(gpa, options, supported, vips.hasAlpha(prepared.image), diag);
+    var search: Search = .{ .gpa = gpa, .image = prepared.image, .reference = &prepared.reference, .options = options };
+    var list: [formats.Format.encodable.len]Format = undefined;
+    var n: usize = 0;
+    for (Format.encodable) |f| {
+        if (wanted & f.bit() != 0) {
+            list[n] = f;
+            n += 1;
+        }
+    }
+    var found: [formats.Format.encodable.len]?Candidate = @splat(null);
+    defer for (&found) |*slot| if (slot.*) |*cand| cand.deinit(gpa);
+    try search.runAll(list[0..n], found[0..n], diag);
+
+    return choose(gpa, input, options, &prepared, found[0..n], search.tries.load(.monotonic));
+}
+
+fn validate(gpa: std.mem.Allocator, input: []const u8, options: Options, diag: *Diagnostic) Error!void {
+    if (options.formats & ~formats.all_bits != 0)
+        return diag.fail(gpa, error.InvalidArgument, "formats 0x{x} has unknown bits (known: jpeg=1, png=2, webp=4, gif=8)", .{options.formats});
+    if (!std.math.isFinite(options.max_diff) or options.max_diff < 0 or options.max_diff > 1)
+        return diag.fail(gpa, error.InvalidArgument, "max_diff must be a number from 0 to 1 (got {d})", .{options.max_diff});
+    if (options.concurrency > max_concurrency)
+        return diag.fail(gpa, error.InvalidArgument, "concurrency must be 0..{d} (got {d})", .{ max_concurrency, options.concurrency });
+    if (options.max_width > unbounded_dimension or options.max_height > unbounded_dimension)
+        return diag.fail(gpa, error.InvalidArgument, "max_width/max_height must be at most {d}", .{unbounded_dimension});
+    if (input.len == 0) return diag.fail(gpa, error.EmptyInput, "input is empty (0 bytes)", .{});
+    if (input.len > options.max_input_bytes)
+        return diag.fail(gpa, error.InputTooLarge, "input is {d} bytes, over the limit of {d} bytes", .{ input.len, options.max_input_bytes });
+}
+
+fn wantedFormats(gpa: std.mem.Allocator, options: Options, supported: u32, has_alpha: bool, diag: *Diagnostic) Error!u32 {
+    if (options.formats != 0) {
+        const wanted = options.formats & supported;
+        if (wanted == 0)
+            return diag.fail(gpa, error.InvalidArgument, "none of the requested formats (0x{x}) can be saved by the linked libvips (it saves 0x{x})", .{ options.formats, supported });
+        return wanted;
+    }
+    // JPEG cannot carry alpha: only used for such images when asked for explicitly.
+    return if (has_alpha) supported & ~Format.jpeg.bit() else supported;
+}
+
+/// The decoded, normalised (8-bit sRGB or grey) and resized image, in memory, plus its reference planes.
+const Prepared = struct {
+    image: vips.Image,
+    reference: Planes,
+    original_format: Format,
+    resized: bool,
+
+    fn deinit(self: *Prepared) void {
+        self.reference.deinit();
+        vips.unref(self.image);
+    }
+};
+
+fn prepare(gpa: std.mem.Allocator, input: []const u8, options: Options, diag: *Diagnostic) Error!Prepared {
+    var err_buf: [512]u8 = undefined;
+    const loader_ptr = c.vips_foreign_find_load_buffer(input.ptr, input.len) orelse {
+        vips.clearError();
+        return diag.fail(gpa, error.UnsupportedFormat, "input ({d} bytes) is not in an image format the linked libvips can load", .{input.len});
+    };
+    const loader = std.mem.span(loader_ptr);
+    const header: vips.Image = c.vips_image_new_from_buffer(input.ptr, input.len, "", "fail_on", @as(c_int, c.VIPS_FAIL_ON_TRUNCATED), vips.end) orelse
+        return diag.fail(gpa, error.Decode, "{s}: cannot read the header: {s}", .{ loader, vips.takeError(&err_buf) });
+    defer if (!mutants.on(.@"vips-unref")) vips.unref(header);
+
+    const pixels = @as(u64, vips.width(header)) * vips.height(header);
+    const max_pixels = if (options.max_pixels == 0) default_max_pixels else options.max_pixels;
+    if (pixels > max_pixels)
+        return diag.fail(gpa, error.TooManyPixels, "image is {d}x{d} = {d} pixels, over the limit of {d}", .{ vips.width(header), vips.height(header), pixels, max_pixels });
+
+    var image: vips.Image = c.vips_image_copy_memory(header) orelse
+        return diag.fail(gpa, error.Decode, "{s}: cannot decode the image data: {s}", .{ loader, vips.takeError(&err_buf) });
+    errdefer vips.unref(image);
+    try normalise(gpa, &image, diag);
+    const resized = try resize(gpa, &image, options, diag);
+    try apply(gpa, &image, c.vips_image_copy_memory(image), diag, "copy to memory");
+    return .{
+        .image = image,
+        .reference = try Planes.of(gpa, image, diag),
+        .original_format = formats.fromLoader(loader),
+        .resized = resized,
+    };
+}
+
+/// Replaces `image.*` with the result of a libvips operation, or fails with libvips' message.
+fn apply(gpa: std.mem.Allocator, image: *vips.Image, next: ?*c.VipsImage, diag: *Diagnostic, what: []const u8) Error!void {
+    var err_buf: [512]u8 = undefined;
+    const out = next orelse return diag.fail(gpa, error.Decode, "{s} failed: {s}", .{ what, vips.takeError(&err_buf) });
+    vips.unref(image.*);
+    image.* = out;
+}
+
+fn normalise(gpa: std.mem.Allocator, image: *vips.Image, diag: *Diagnostic) Error!void {
+    const interpretation = c.vips_image_guess_interpretation(image.*);
+    const eight_bit = c.vips_image_get_format(image.*) == c.VIPS_FORMAT_UCHAR;
+    const standard = interpretation == c.VIPS_INTERPRETATION_sRGB or interpretation == c.VIPS_INTERPRETATION_B_W;
+    if (eight_bit and standard) return;
+    if (!standard) {
+        var out: ?*c.VipsImage = null;
+        _ = c.vips_colourspace(image.*, &out, c.VIPS_INTERPRETATION_sRGB, vips.end);
+        try apply(gpa, image, out, diag, "conversion to sRGB");
+    }
+    if (c.vips_image_get_format(image.*) != c.VIPS_FORMAT_UCHAR) {
+        var out: ?*c.VipsImage = null;
+        _ = c.vips_cast_uchar(image.*, &out, vips.end);
+        try apply(gpa, image, out, diag, "conversion to 8 bits");
+    }
+}
+
+fn resize(gpa: std.mem.Allocator, image: *vips.Image, options: Options, diag: *Diagnostic) Error!bool {
+    const too_wide = options.max_width != 0 and vips.width(image.*) > options.max_width;
+    const too_tall = options.max_height != 0 and vips.height(image.*) > options.max_height;
+    if (!too_wide and !too_tall) return false;
+    const w: c_int = if (options.max_width == 0) unbounded_dimension else @intCast(options.max_width);
+    const h: c_int = if (options.max_height == 0) unbounded_dimension else @intCast(options.max_height);
+    var out: ?*c.VipsImage = null;
+    _ = c.vips_thumbnail_image(image.*, &out, w, "height", h, "size", @as(c_int, c.VIPS_SIZE_DOWN), vips.end);
+    try apply(gpa, image, out, diag, "resize");
+    return true;
+}
+
+/// Luminance (alpha flattened onto white) and alpha of an image, as 8-bit planes in memory.
+const Planes = struct {
+    luma: vips.Image,
+    alpha: ?vips.Image,
+
+    fn of(gpa: std.mem.Allocator, source: vips.Image, diag: *Diagnostic) Error!Planes {
+        _ = c.g_object_ref(source);
+        var luma: vips.Image = source;
+        errdefer vips.unref(luma);
+        if (vips.hasAlpha(luma)) {
+            var out: ?*c.VipsImage = null;
+            const white = c.vips_array_double_newv(1, @as(f64, 255));
+            defer c.vips_area_unref(@ptrCast(white));
+            _ = c.vips_flatten(luma, &out, "background", white, vips.end);
+            try apply(gpa, &luma, out, diag, "flatten");
+        }
+        if (vips.bands(luma) > 1) {
+            var out: ?*c.VipsImage = null;
+            _ = c.vips_colourspace(luma, &out, c.VIPS_INTERPRETATION_B_W, vips.end);
+            try apply(gpa, &luma, out, diag, "conversion to grey");
+        }
+        try toPlane(gpa, &luma, diag);
+        var alpha: ?vips.Image = null;
+        if (vips.hasAlpha(source)) {
+            var out: ?*c.VipsImage = null;
+            _ = c.vips_extract_band(source, &out, @as(c_int, @intCast(vips.bands(source) - 1)), vips.end);
+            var a: vips.Image = out orelse return diag.fail(gpa, error.Decode, "alpha extraction failed", .{});
+            errdefer vips.unref(a);
+            try toPlane(gpa, &a, diag);
+            alpha = a;
+        }
+        return .{ .luma = luma, .alpha = alpha };
+    }
+
+    /// One band, 8 bits, in memory.
+    fn toPlane(gpa: std.mem.Allocator, image: *vips.Image, diag: *Diagnostic) Error!void {
+        if (vips.bands(image.*) > 1) {
+            var out: ?*c.VipsImage = null;
+            _ = c.vips_extract_band(image.*, &out, @as(c_int, 0), vips.end);
+            try apply(gpa, image, out, diag, "band extraction");
+        }
+        if (c.vips_image_get_format(image.*) != c.VIPS_FORMAT_UCHAR) {
+            var out: ?*c.VipsImage = null;
+            _ = c.vips_cast_uchar(image.*, &out, vips.end);
+            try apply(gpa, image, out, diag, "conversion to 8 bits");
+        }
+        try apply(gpa, image, c.vips_image_copy_memory(image.*), diag, "copy to memory");
+    }
+
+    fn plane(image: vips.Image) dssim.Plane {
+        return .{ .width = vips.width(image), .height = vips.height(image), .pixels = vips.pixels(image) };
+    }
+
+    /// DSSIM against `other`: the worse of luminance and alpha (a missing alpha is fully opaque).
+    fn distance(self: *const Planes, gpa: std.mem.Allocator, other: *const Planes) Error!f64 {
+        const luma = dssim.dssim(plane(self.luma), plane(other.luma)) catch return error.Internal;
+        if (self.alpha == null and other.alpha == null) return luma;
+        const opaque_plane = try gpa.alloc(u8, @as(usize, vips.width(self.luma)) * vips.height(self.luma));
+        defer gpa.free(opaque_plane);
+        @memset(opaque_plane, 255);
+        const opaque_view: dssim.Plane = .{ .width = vips.width(self.luma), .height = vips.height(self.luma), .pixels = opaque_plane };
+        const mine = if (self.alpha) |a| plane(a) else opaque_view;
+        const theirs = if (other.alpha) |a| plane(a) else opaque_view;
+        const alpha = dssim.dssim(mine, theirs) catch return error.Internal;
+        return @max(luma, alpha);
+    }
+
+    fn deinit(self: *Planes) void {
+        vips.unref(self.luma);
+        if (self.alpha) |a| vips.unref(a);
+    }
+};
+
+/// One format's best encode, owned by the core's allocator.
+const Candidate = struct {
+    format: Format,
+    level: i32,
+    data: []u8,
+    diff: f64,
+    budget_met: bool,
+    diff_met: bool,
+
+    fn deinit(self: *Candidate, gpa: std.mem.Allocator) void {
+        gpa.free(self.data);
+    }
+};
+
+/// A libvips encode kept while the search decides, with its level.
+const Trial = struct {
+    level: i32,
+    encoded: vips.Encoded,
+
+    fn size(self: Trial) usize {
+        return self.encoded.len;
+    }
+};
+
+const Search = struct {
+    gpa: std.mem.Allocator,
+    image: vips.Image,
+    reference: *const Planes,
+    options: Options,
+    tries: std.atomic.Value(u32) = .init(0),
+    failure_lock: std.Thread.Mutex = .{},
+    failure: ?Error = null,
+    failure_text: [512]u8 = undefined,
+    failure_len: usize = 0,
+
+    const Job = struct {
+        search: *Search,
+        list: []const Format,
+        found: []?Candidate,
+        next: std.atomic.Value(usize) = .init(0),
+    };
+
+    /// Searches every format, `options.concurrency` at a time (the calling thread is one of them).
+    fn runAll(self: *Search, list: []const Format, found: []?Candidate, diag: *Diagnostic) Error!void {
+        var job: Job = .{ .search = self, .list = list, .found = found };
+        const cpus: u32 = @intCast(@max(1, std.Thread.getCpuCount() catch 1));
+        const wanted_threads = if (self.options.concurrency == 0) cpus else self.options.concurrency;
+        const threads = @min(wanted_threads, @as(u32, @intCast(list.len)));
+        var spawned: [max_concurrency]std.Thread = undefined;
+        var n_spawned: usize = 0;
+        while (n_spawned + 1 < threads) : (n_spawned += 1) {
+            spawned[n_spawned] = std.Thread.spawn(.{}, workerThread, .{&job}) catch break;
+        }
+        work(&job);
+        for (spawned[0..n_spawned]) |t| t.join();
+
+        if (self.failure) |err| {
+            if (err == error.OutOfMemory) return error.OutOfMemory;
+            var any = false;
+            for (found) |f| any = any or f != null;
+            if (!any) return diag.fail(self.gpa, error.Encode, "every encoder failed; first error: {s}", .{self.failure_text[0..self.failure_len]});
+        }
+    }
+
+    fn workerThread(job: *Job) void {
+        work(job);
+        // libvips keeps per-thread buffers; a thread that used it must release them before it ends.
+        c.vips_thread_shutdown();
+    }
+
+    fn work(job: *Job) void {
+        while (true) {
+            const i = job.next.fetchAdd(1, .monotonic);
+            if (i >= job.list.len) return;
+            job.found[i] = job.search.searchFormat(job.list[i]) catch |err| blk: {
+                job.search.recordFailure(err, job.list[i]);
+                break :blk null;
+            };
+        }
+    }
+
+    fn recordFailure(self: *Search, err: Error, format: Format) void {
+        self.failure_lock.lock();
+        defer self.failure_lock.unlock();
+        if (self.failure) |existing| if (existing != error.Encode) return;
+        self.failure = err;
+        var vips_text: [400]u8 = undefined;
+        const text = std.fmt.bufPrint(&self.failure_text, "{s}: {s}", .{ format.name(), vips.takeError(&vips_text) }) catch &self.failure_text;
+        self.failure_len = text.len;
+    }
+
+    fn encode(self: *Search, format: Format, level: i32) Error!Trial {
+        _ = self.tries.fetchAdd(1, .monotonic);
+        const encoded = formats.encode(self.image, format, level, self.options.strip) catch return error.Encode;
+        return .{ .level = level, .encoded = encoded };
+    }
+
+    fn distanceOf(self: *Search, trial: Trial) Error!f64 {
+        const bytes = trial.encoded.bytes();
+        var scratch: Diagnostic = .{};
+        defer scratch.deinit(self.gpa);
+        const decoded: vips.Image = c.vips_image_new_from_buffer(bytes.ptr, bytes.len, "", vips.end) orelse return error.Encode;
+        var image = decoded;
+        defer vips.unref(image);
+        try normalise(self.gpa, &image, &scratch);
+        var planes = try Planes.of(self.gpa, image, &scratch);
+        defer planes.deinit();
+        return self.reference.distance(self.gpa, &planes);
+    }
+
+    fn searchFormat(self: *Search, format: Format) Error!?Candidate {
+        const budget = self.options.max_bytes;
+        const max_diff = self.options.max_diff;
+        const best: Trial = if (budget != 0)
+            try self.highestUnderBudget(format, budget)
+        else if (max_diff != 0)
+            try self.lowestWithinDiff(format, max_diff)
+        else
+            try self.defaultEncode(format);
+        defer best.encoded.free();
+        const diff = try self.distanceOf(best);
+        const data = try self.gpa.dupe(u8, best.encoded.bytes());
+        return .{
+            .format = format,
+            .level = best.level,
+            .data = data,
+            .diff = diff,
+            .budget_met = budget == 0 or best.size() <= budget,
+            .diff_met = max_diff == 0 or diff <= max_diff,
+        };
+    }
+
+    /// No limits: the format's default setting; for PNG also the palette form, where it is smaller.
+    fn defaultEncode(self: *Search, format: Format) Error!Trial {
+        var best = try self.encode(format, format.levels().default);
+        if (format == .png) {
+            const palette = self.encode(format, 100) catch return best;
+            best = keepSmaller(best, palette);
+        }
+        return best;
+    }
+
+    /// The highest level whose encode fits `budget` (binary search, at most log2(levels)+2 encodes);
+    /// the smallest encode tried when none fits.
+    fn highestUnderBudget(self: *Search, format: Format, budget: u64) Error!Trial {
+        const levels = format.levels();
+        const top = try self.encode(format, levels.max);
+        if (top.size() <= budget) return top;
+        var smallest = top;
+        errdefer smallest.encoded.free();
+        var fitting: ?Trial = null;
+        errdefer if (fitting) |f| f.encoded.free();
+        var lo = levels.min;
+        var hi = levels.max - 1;
+        while (lo <= hi) {
+            const mid = lo + @divFloor(hi - lo, 2);
+            const trial = try self.encode(format, mid);
+            if (trial.size() <= budget) {
+                if (fitting) |f| f.encoded.free();
+                fitting = trial;
+                lo = mid + 1;
+            } else {
+                smallest = keepSmaller(smallest, trial);
+                hi = mid - 1;
+            }
+        }
+        if (fitting) |f| {
+            smallest.encoded.free();
+            return f;
+        }
+        return smallest;
+    }
+
+    /// The lowest level whose distance is within `max_diff`; the highest level when none is.
+    fn lowestWithinDiff(self: *Search, format: Format, max_diff: f64) Error!Trial {
+        const levels = format.levels();
+        var within = try self.encode(format, levels.max);
+        errdefer within.encoded.free();
+        if (try self.distanceOf(within) > max_diff) return within;
+        var lo = levels.min;
+        var hi = levels.max - 1;
+        while (lo <= hi) {
+            const mid = lo + @divFloor(hi - lo, 2);
+            const trial = try self.encode(format, mid);
+            const d = self.distanceOf(trial) catch |err| {
+                trial.encoded.free();
+                return err;
+            };
+            if (d <= max_diff) {
+                within.encoded.free();
+                within = trial;
+                hi = mid - 1;
+            } else {
+                trial.encoded.free();
+                lo = mid + 1;
+            }
+        }
+        return within;
+    }
+};
+
+fn keepSmaller(a: Trial, b: Trial) Trial {
+    if (b.size() < a.size()) {
+        a.encoded.free();
+        return b;
+    }
+    b.encoded.free();
+    return a;
+}
+
+/// Higher is better: meets both limits, then the distance limit only, then neither.
+fn tier(budget_met: bool, diff_met: bool) u2 {
+    return if (budget_met and diff_met) 2 else if (diff_met) 1 else 0;
+}
+
+fn choose(gpa: std.mem.Allocator, input: []const u8, options: Options, prepared: *const Prepared, found: []?Candidate, tries: u32) Error!Output {
+    var winner: ?usize = null;
+    for (found, 0..) |slot, i| {
+        const cand = slot orelse continue;
+        if (winner) |w| {
+            const best = found[w].?;
+            const t_new = tier(cand.budget_met, cand.diff_met);
+            const t_best = tier(best.budget_met, best.diff_met);
+            if (t_new > t_best or (t_new == t_best and cand.data.len < best.data.len)) winner = i;
+        } else winner = i;
+    }
+    const width = vips.width(prepared.image);
+    const height = vips.height(prepared.image);
+
+    // The original bytes compete unless the caller asked for a smaller image.
+    const original_budget_met = options.max_bytes == 0 or input.len <= options.max_bytes;
+    const original_wins = !prepared.resized and if (winner) |w| blk: {
+        const best = found[w].?;
+        const t_best = tier(best.budget_met, best.diff_met);
+        const t_orig = tier(original_budget_met, true);
+        break :blk t_orig > t_best or (t_orig == t_best and input.len <= best.data.len);
+    } else true;
+
+    if (original_wins) {
+        return .{
+            .data = try gpa.dupe(u8, input),
+            .format = prepared.original_format,
+            .quality = -1,
+            .diff = 0,
+            .width = width,
+            .height = height,
+            .budget_met = original_budget_met,
+            .diff_met = true,
+            .candidates = tries,
+        };
+    }
+    const w = winner.?;
+    const best = found[w].?;
+    found[w] = null; // ownership moves to the output; the losers are freed by the caller's defer
+    if (mutants.on(.@"losing-candidates")) {
+        for (found) |*slot| slot.* = null;
+    }
+    return .{
+        .data = best.data,
+        .format = best.format,
+        .quality = formats.reportedQuality(best.format, best.level),
+        .diff = best.diff,
+        .width = width,
+        .height = height,
+        .budget_met = best.budget_met,
+        .diff_met = best.diff_met,
+        .candidates = tries,
+    };
+}
