@@ -38,8 +38,9 @@ def probe_command(probe: ProbeSpec, root: Path) -> list[str]:
     placeholders = Placeholders(root)
     for required in probe.requires:
         path = Path(placeholders.expand(required))
-        if not (path if path.is_absolute() else root / path).exists():
-            raise CannotRun(f"{required} does not exist (build it first, e.g. scripts/zig build)")
+        path = path if path.is_absolute() else root / path
+        if not path.exists():
+            raise CannotRun(f"{path} does not exist (build it first, e.g. scripts/zig build)")
     command = [placeholders.expand(part) for part in probe.command]
     if shutil.which(command[0], path=os.environ.get("PATH")) is None and not (root / command[0]).exists():
         raise CannotRun(f"{command[0]} is not installed (not found on PATH)")

@@ -1,0 +1,140 @@
+"""Each outcome produced end to end: real probe processes, real signals, the real CLI and its JSON."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from runner_cli import PROBES, python_probe
+
+
+def test_clean_probe_passes_with_every_series_recorded(leakcheck) -> None:
+    run = leakcheck(python_probe("clean", "pass"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = run.results
+    assert results["schema"] == "leakcheck.run" and results["schema_version"] == 1
+    assert results["complete"] is True and results["exit_code"] == 0
+    assert {"commit", "dirty", "machine", "versions", "time"} <= set(results["provenance"])
+    attempt = run.probe("python.clean")["attempts"][0]
+    assert attempt["outcome"] == "PASS"
+    assert attempt["samples"]["columns"] == ["t", "i", "rss", "vms", "fds", "threads", "processes"]
+    assert [tick["i"] for tick in attempt["ticks"]] == list(range(200))  # 200 // 200: a tick every iteration
+    assert attempt["ticks"][-1]["counters"]["py_gc_objects"] > 0
+    assert attempt["sampler"]["rate_hz"] >= 90
+    assert any(f["signal"] == "rss" for f in attempt["findings"])
+
+
+def test_steady_leak_is_a_leak(leakcheck) -> None:
+    run = leakcheck(python_probe("leaky", "leak"))
+    assert run.returncode == 1
+    probe = run.probe("python.leaky")
+    assert probe["outcome"] == "LEAK", probe["reason"]
+    assert "RSS" in probe["reason"]
+
+
+def test_segfault_is_a_crash_with_signal_phase_and_python_stack(leakcheck) -> None:
+    run = leakcheck(python_probe("segv", "segv"))
+    assert run.returncode == 1
+    attempt = run.probe("python.segv")["attempts"][0]
+    assert attempt["outcome"] == "CRASH"
+    assert attempt["crash"]["signal"] == "SIGSEGV" and attempt["crash"]["number"] == 11
+    assert attempt["crash"]["phase"] == "measure"
+    assert "act_once" in attempt["crash"]["backtrace"]
+    assert "killed by SIGSEGV (11)" in attempt["reason"] and "after iteration 99" in attempt["reason"]
+
+
+def test_abort_is_a_crash_by_sigabrt(leakcheck) -> None:
+    attempt = leakcheck(python_probe("abort", "abort")).probe("python.abort")["attempts"][0]
+    assert (attempt["outcome"], attempt["crash"]["signal"]) == ("CRASH", "SIGABRT")
+
+
+def test_hang_is_a_timeout_with_stacks_dumped_before_the_kill(leakcheck) -> None:
+    run = leakcheck(python_probe("hang", "hang"), "--timeout", "3")
+    attempt = run.probe("python.hang")["attempts"][0]
+    assert attempt["outcome"] == "TIMEOUT"
+    assert attempt["hang"]["phase"] == "measure"
+    assert "Python stacks (faulthandler)" in attempt["hang"]["stacks"]
+    assert "act_once" in attempt["hang"]["stacks"]
+    assert Path(attempt["files"]["stderr"]).parent.joinpath("stacks.txt").exists()
+
+
+def test_hang_in_native_call_holding_the_gil_is_caught_and_dumped(leakcheck) -> None:
+    attempt = leakcheck(python_probe("gil", "hang-native-gil"), "--timeout", "3").probe("python.gil")["attempts"][0]
+    assert attempt["outcome"] == "TIMEOUT"
+    assert "act_once" in attempt["hang"]["stacks"]  # faulthandler's C handler needs no GIL
+    assert attempt["duration_s"] < 40
+
+
+def test_nonzero_exit_is_a_failure_naming_status_and_phase(leakcheck) -> None:
+    probe = leakcheck(python_probe("exit", "exit")).probe("python.exit")
+    assert probe["outcome"] == "FAIL"
+    assert probe["reason"] == "exited with status 3 in phase measure"
+
+
+def test_failed_probe_check_is_a_failure(leakcheck) -> None:
+    probe = leakcheck(python_probe("check", "failcheck")).probe("python.check")
+    assert probe["outcome"] == "FAIL"
+    assert probe["reason"] == "check freed failed: 0.2 >= 0.7 is false"
+
+
+def test_malformed_event_line_is_a_protocol_error(leakcheck) -> None:
+    probe = leakcheck(python_probe("garbage", "garbage")).probe("python.garbage")
+    assert probe["outcome"] == "ERROR"
+    assert probe["reason"].startswith("protocol error: line ") and "is not JSON" in probe["reason"]
+
+
+def test_memory_cap_kills_and_reports_out_of_memory_with_peak(leakcheck) -> None:
+    config = python_probe("hog", "memhog") + 'memory_cap = "300MB"\n'
+    attempt = leakcheck(config).probe("python.hog")["attempts"][0]
+    assert attempt["outcome"] == "CRASH"
+    assert attempt["crash"]["kind"] == "out-of-memory"
+    assert attempt["peak_rss"] > 300_000_000
+    assert "out of memory" in attempt["reason"] and "peak RSS" in attempt["reason"]
+
+
+def test_pass_after_failure_is_flaky_with_every_attempt_kept(leakcheck, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    config = python_probe("flaky", "flaky", FLAKY_MARKER=str(tmp_path / "marker"))
+    run = leakcheck(config, "--retries", "2", "--junit", str(junit))
+    assert run.returncode == 0
+    probe = run.probe("python.flaky")
+    assert probe["outcome"] == "FLAKY"
+    assert [a["outcome"] for a in probe["attempts"]] == ["FAIL", "PASS"]
+    case = ET.parse(junit).getroot().find("testcase")
+    assert case is not None and case.find("flakyFailure") is not None and case.find("failure") is None
+
+
+def test_without_retries_a_failure_stays_a_failure(leakcheck, tmp_path: Path) -> None:
+    run = leakcheck(python_probe("flaky", "flaky", FLAKY_MARKER=str(tmp_path / "marker")))
+    assert run.returncode == 1 and run.probe("python.flaky")["outcome"] == "FAIL"
+
+
+def test_probe_without_sdk_is_judged_over_time(leakcheck) -> None:
+    silent = (f'[probes."native.{{name}}"]\nlang = "native"\ncommand = ["{{{{python}}}}", "{PROBES / "silent_probe.py"}"]\n'
+              'iterations = 1\nenv = {{ LEAK_KIB = "{kib}", DURATION = "3" }}\n')
+    run = leakcheck(silent.format(name="steady", kib=0) + silent.format(name="growing", kib=200))
+    steady, growing = run.probe("native.steady"), run.probe("native.growing")
+    assert steady["outcome"] == "PASS", steady["reason"]
+    assert growing["outcome"] == "LEAK", growing["reason"]
+    assert "/s" in growing["reason"]
+
+
+def test_missing_toolchain_or_build_output_is_a_skip_with_the_reason(leakcheck) -> None:
+    config = ('[probes."native.absent"]\nlang = "native"\ncommand = ["no-such-tool-here"]\niterations = 10\n'
+              '[probes."zig.unbuilt"]\nlang = "zig"\ncommand = ["{zig_out}/bin/none"]\niterations = 10\n'
+              'requires = ["{zig_out}/bin/none"]\n')
+    run = leakcheck(config)
+    assert run.returncode == 0
+    assert run.probe("native.absent")["outcome"] == "SKIP"
+    assert run.probe("native.absent")["reason"] == "no-such-tool-here is not installed (not found on PATH)"
+    assert "zig-out/bin/none does not exist" in run.probe("zig.unbuilt")["reason"]
+
+
+def test_junit_marks_crash_as_error_and_leak_as_failure(leakcheck, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    leakcheck(python_probe("segv", "segv") + python_probe("leaky", "leak"), "--junit", str(junit))
+    cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
+    error = cases["python.segv"].find("error")
+    assert error is not None and error.get("type") == "SIGSEGV"
+    failure = cases["python.leaky"].find("failure")
+    assert failure is not None and failure.get("type") == "LEAK"
