@@ -8,8 +8,10 @@ const { formatNameOf } = require('./options');
 
 function copyBytes(pointer, size) {
     if (size === 0) return Buffer.alloc(0);
-    // Buffer.from(Uint8Array) copies; the view itself points at memory freed right after.
-    return Buffer.from(new Uint8Array(koffi.view(pointer, size)));
+    // koffi.decode copies into a new Uint8Array, which the Buffer then wraps without a second copy.
+    // (A koffi.view would be an external ArrayBuffer over memory freed right after this call.)
+    const bytes = koffi.decode(pointer, 'uint8_t', size);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function toResult(raw) {

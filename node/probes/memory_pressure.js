@@ -1,0 +1,34 @@
+'use strict';
+// node.memory_pressure — a long run of images of 1 MB and more: RSS may grow less than 500 MB over the
+// measure phase and must level off (the second half of the measure phase grows by little), besides the
+// exact counters coming back to baseline.
+
+const { runLeakProbe } = require('./support/probe');
+const { loadImages } = require('./support/corpus');
+
+const OPTIONS = { formats: ['jpeg'], concurrency: 2 };
+const MB = 1024 * 1024;
+const RSS_GROWTH_LIMIT = 500 * MB;
+const SECOND_HALF_GROWTH_LIMIT = 64 * MB;
+
+runLeakProbe({
+    name: 'node.memory_pressure',
+    iterations: 20,
+    setup: (ctx) => {
+        ctx.state.images = loadImages({ seed: ctx.seed + 29, count: 6, minBytes: 1_000_000, maxBytes: 3_000_000, kinds: ['photo', 'alpha'] });
+        ctx.state.rss = [];
+    },
+    step: (ctx, i) => {
+        const { pyjamaz, images, rss } = ctx.state;
+        const result = pyjamaz.optimize(images[i % images.length].data, OPTIONS);
+        if (ctx.state.measuring) rss.push(process.memoryUsage.rss());
+        return { calls: 1, outputBytes: result.data.length };
+    },
+    finish: (ctx) => {
+        const { rss } = ctx.state;
+        const middle = rss[Math.floor(rss.length / 2)];
+        const last = rss[rss.length - 1];
+        ctx.check('rss_growth_bytes', last - rss[0], '<', RSS_GROWTH_LIMIT);
+        ctx.check('rss_second_half_growth_bytes', last - middle, '<', SECOND_HALF_GROWTH_LIMIT);
+    },
+});
