@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from leakcheck.analysis.model import Point
 
 
 def after_warmup(points: Sequence[Point], warmup_end: float) -> list[Point]:
-    """The measure phase only, in x order (warm-up growth of arenas and caches is not a leak)."""
-    return sorted((p for p in points if p[0] >= warmup_end), key=lambda p: p[0])
+    """The measure phase only, in x order (warm-up growth of arenas and caches is not a leak).
+
+    Points that are not finite numbers (a counter a probe could not read) are left out.
+    """
+    kept = (p for p in points if p[0] >= warmup_end and math.isfinite(p[0]) and math.isfinite(p[1]))
+    return sorted(kept, key=lambda p: p[0])
 
 
 def window_floors(points: Sequence[Point], windows: int) -> list[Point]:

@@ -99,3 +99,10 @@ def test_series_in_seconds_reads_in_seconds() -> None:
     judgement = judge(series, [])
     assert judgement.outcome == LEAK
     assert "KiB/s" in judgement.reasons[0] and "after 1.0 s warm-up" in judgement.reasons[0]
+
+
+def test_points_that_are_not_numbers_are_left_out() -> None:
+    points = [(float(i), float("nan") if i % 7 == 0 else 60e6 + 2048 * i) for i in range(2000)]
+    judgement = judge(rss_series(points), [])
+    assert judgement.outcome == LEAK
+    assert judgement.findings[0].figures["slope"] == 2048
