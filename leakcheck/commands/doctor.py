@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
 from rich.table import Table
 
 from leakcheck.commands.common import (
@@ -14,6 +13,7 @@ from leakcheck.commands.common import (
     selected_probes,
 )
 from leakcheck.doctor import checks_for, run_checks
+from leakcheck.output.terminal import make_console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,5 +32,5 @@ def execute(args: argparse.Namespace) -> int:
         status = "[green]found[/]" if finding.found else ("[red]missing[/]" if finding.required
                                                           else "[yellow]missing (optional)[/]")
         table.add_row(finding.name, finding.needed_by, status, finding.detail if finding.found else finding.install)
-    Console().print(table)
+    make_console().print(table)
     return 0 if all(f.found or not f.required for f in findings) else 1

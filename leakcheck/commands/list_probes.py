@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
 from rich.table import Table
 
 from leakcheck.commands.common import (
@@ -14,6 +13,7 @@ from leakcheck.commands.common import (
     selected_probes,
 )
 from leakcheck.config import SUITES
+from leakcheck.output.terminal import make_console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,5 +31,5 @@ def execute(args: argparse.Namespace) -> int:
         table.add_row(probe.name, probe.lang,
                       *(f"{probe.iterations[s]:,}" if s in probe.iterations else "-" for s in SUITES),
                       f"{probe.timeout_s:g}s", ", ".join(f"{limit.key}={limit.text}" for limit in probe.limits))
-    Console().print(table)
+    make_console().print(table)
     return 0

@@ -31,6 +31,11 @@ class SummaryRow:
     attempts: int
 
 
+def make_console() -> Console:
+    """Not a terminal (CI logs, pipes): wide enough that reasons and paths stay readable."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def summary_rows(results: Sequence[ProbeResult]) -> list[SummaryRow]:
     return [SummaryRow(probe=r.name if r.repeat == 1 else f"{r.name}#{r.repeat}", lang=r.lang,
                        outcome=r.outcome, key_figure=r.final.key_figure, reason=r.reason,
@@ -47,8 +52,7 @@ class TerminalReporter:
     """Implements the run listener: progress bars while probes run; `summary` renders the table."""
 
     def __init__(self, console: Console | None = None) -> None:
-        # Not a terminal (CI logs): wide enough that the reasons stay readable.
-        self.console = console or (Console() if sys.stdout.isatty() else Console(width=160))
+        self.console = console or make_console()
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[phase]}"), TextColumn("{task.fields[rss]}"),
                                   TimeElapsedColumn(), console=self.console, transient=False)

@@ -1,0 +1,47 @@
+"""Ctrl-C or SIGTERM to leakcheck: no orphans, finished results on disk, the run marked incomplete, 130."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from runner_cli import PROBES, python_probe
+
+
+def wait_for(path: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() or not path.read_text().strip():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_kills_every_child_and_keeps_finished_results(tmp_path: Path, sig: signal.Signals) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    config = tmp_path / "leakcheck.toml"
+    config.write_text(python_probe("clean", "pass")
+                      + f'[probes."native.stuck"]\nlang = "native"\n'
+                        f'command = ["{{python}}", "{PROBES / "spawner_probe.py"}", "{pid_file}"]\niterations = 1\n')
+    results = tmp_path / "results.json"
+    with subprocess.Popen([sys.executable, "-m", "leakcheck.cli", "run", "--config", str(config),
+                           "--json", str(results), "--run-dir", str(tmp_path / "run")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as leakcheck:
+        wait_for(pid_file, 60)
+        grandchild = psutil.Process(int(pid_file.read_text()))
+        probe = grandchild.parent()
+        os.kill(leakcheck.pid, sig)
+        returncode = leakcheck.wait(timeout=30)
+    assert returncode == 130
+    assert not probe.is_running() or probe.status() == psutil.STATUS_ZOMBIE
+    assert not grandchild.is_running() or grandchild.status() == psutil.STATUS_ZOMBIE
+    document = json.loads(results.read_text())
+    assert document["complete"] is False and document["interrupted"] is True and document["exit_code"] == 130
+    assert [p["name"] for p in document["probes"]] == ["python.clean"]
+    assert document["probes"][0]["outcome"] == "PASS"
