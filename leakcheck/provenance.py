@@ -36,6 +36,13 @@ def collect(root: Path) -> dict[str, Any]:
     }
 
 
+def project_dir(config_dir: Path) -> Path:
+    """The git work tree holding the configuration (so test configurations write to the project's
+    reports/), else the configuration's own directory."""
+    top = _git(config_dir, "rev-parse", "--show-toplevel")
+    return Path(top) if top else config_dir
+
+
 def libpyjamaz_version(root: Path) -> str | None:
     """pyjamaz_version() of the library the probes will load (PYJAMAZ_LIB_PATH or the repository build)."""
     path = os.environ.get("PYJAMAZ_LIB_PATH") or str(root / "zig-out" / "lib" / "libpyjamaz.so")

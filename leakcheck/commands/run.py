@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
     parser.add_argument("--run-dir", type=Path, metavar="DIR",
-                        help="where probe outputs go (default: reports/runs/<UTC time> under the project)")
+                        help="where probe outputs go (default: reports/runs/<UTC time>-<suite> in the git "
+                             "work tree of the configuration, else beside it)")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -49,7 +50,7 @@ def execute(args: argparse.Namespace) -> int:
                           + "".join(f" -k {p}" for p in args.patterns))
     started = time.monotonic()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    run_dir = args.run_dir or config.root / "reports" / "runs" / f"{stamp}-{args.suite}"
+    run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed)
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),

@@ -84,6 +84,8 @@ class TerminalReporter:
             self._progress.update(task, completed=0 if last is None else last + 1,
                                   phase=f"[{style}]{result.outcome}[/]")
             self._progress.stop_task(task)
+        if not self.console.is_terminal:  # no live bars in a log: one line per finished probe
+            self.console.print(f"{result.name}: {result.outcome} ({result.final.duration_s:.1f}s) {result.reason}")
 
     def summary(self, results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> None:
         table = Table(title="leakcheck results")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.analysis import judge
-from leakcheck.analysis.units import format_bytes
+from leakcheck.analysis.units import format_bytes, format_count
 from leakcheck.config import ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
@@ -247,11 +247,26 @@ def _crash_reason(crash: Crash, peak_rss: int, cap: int, last_tick: int | None) 
 
 def _key_figure(outcome: str, crash: Crash | None, hang: Hang | None, peak_rss: int,
                 findings: tuple[dict[str, Any], ...]) -> str:
+    """The one figure that says most: what failed (signal, growth or slope), else the RSS slope and peak."""
+    peak = f"peak RSS {format_bytes(peak_rss)}"
     if crash is not None:
-        return f"{crash.signal} in {crash.phase}"
+        return f"out of memory, {peak}" if crash.kind == "out-of-memory" else f"{crash.signal} in {crash.phase}"
     if hang is not None:
         return f"{hang.watchdog} {hang.seconds:g}s in {hang.phase}"
-    slope = next((f["figures"].get("slope") for f in findings if f["signal"] == "rss" and f["kind"] == "trend"),
-                 None)
-    peak = f"peak RSS {format_bytes(peak_rss)}"
-    return f"RSS {format_bytes(slope, signed=True)}/iter, {peak}" if slope is not None else peak
+    failed = [f for f in findings if f["failed"]]
+    shown = failed[0] if failed else next((f for f in findings if f["signal"] == "rss"), None)
+    if shown is None:
+        return peak
+    return f"{_finding_figure(shown)}, {peak}" if shown["signal"] != "peak_rss" else _finding_figure(shown)
+
+
+def _finding_figure(finding: dict[str, Any]) -> str:
+    signal_name, figures = str(finding["signal"]), finding["figures"]
+    label = signal_name.removeprefix("counter:").removeprefix("limit:")
+    in_bytes = signal_name in ("rss", "vms") or "bytes" in signal_name
+    if "slope" in figures and finding["kind"] == "trend":
+        return f"{label} {format_bytes(figures['slope'], signed=True)}/iter"
+    if "growth" in figures:
+        growth = figures["growth"]
+        return f"{label} {format_bytes(growth, signed=True) if in_bytes else format_count(growth, signed=True)}"
+    return label
