@@ -72,7 +72,12 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core)
     except OSError as exc:
         return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", files)
-    watch = _Watch(plan, spawned, started)
+    try:
+        watch = _Watch(plan, spawned, started)
+    except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
+        kill_group(spawned)
+        os.close(spawned.events_fd)
+        raise
     try:
         watch.pump(on_progress)
     finally:
