@@ -12,7 +12,7 @@ runLeakProbe({
     name: 'node.async_concurrency',
     iterations: 10,
     setup: (ctx) => {
-        ctx.state.images = loadImages({ seed: ctx.seed + 17, count: 8, minBytes: 1_000, maxBytes: 16_000, kinds: ['tiny', 'flat'] });
+        ctx.state.images = loadImages({ seed: ctx.seed + 17, count: 8, minBytes: 1_000, maxBytes: 16_000, kinds: ['tiny'] });
     },
     step: async (ctx, i) => {
         const { pyjamaz, images } = ctx.state;
