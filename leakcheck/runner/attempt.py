@@ -98,6 +98,7 @@ class _Watch:
         self.sampler.start()
         self.hang: Hang | None = None
         self.duration = 0.0
+        self.x_unit = "iter"
 
     def clock(self) -> float:
         return time.monotonic() - self.started
@@ -169,7 +170,7 @@ class _Watch:
         stats = self.sampler.stats
         return Attempt(
             number=self.plan.number, outcome=outcome, reasons=reasons,
-            key_figure=_key_figure(outcome, crash, self.hang, self.sampler.peak_rss, findings),
+            key_figure=_key_figure(crash, self.hang, self.sampler.peak_rss, findings, self.x_unit),
             returncode=returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
             duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files,
             samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
@@ -215,6 +216,7 @@ class _Watch:
         series = build_series(self.sampler.samples, self.reader.ticks,
                               teardown_at=self.reader.phase_started.get("teardown"),
                               exact_patterns=self.plan.probe.exact_counters)
+        self.x_unit = series.x_unit
         try:
             judgement = judge(series, self.plan.probe.limits)
         except Exception as exc:  # noqa: BLE001 — an analysis failure is a result, never the end of the run
@@ -250,8 +252,8 @@ def _crash_reason(crash: Crash, peak_rss: int, cap: int, last_tick: int | None) 
     return f"killed by {crash.signal} ({crash.number}){extra} {where}"
 
 
-def _key_figure(outcome: str, crash: Crash | None, hang: Hang | None, peak_rss: int,
-                findings: tuple[dict[str, Any], ...]) -> str:
+def _key_figure(crash: Crash | None, hang: Hang | None, peak_rss: int, findings: tuple[dict[str, Any], ...],
+                x_unit: str) -> str:
     """The one figure that says most: what failed (signal, growth or slope), else the RSS slope and peak."""
     peak = f"peak RSS {format_bytes(peak_rss)}"
     if crash is not None:
@@ -262,16 +264,19 @@ def _key_figure(outcome: str, crash: Crash | None, hang: Hang | None, peak_rss: 
     shown = failed[0] if failed else next((f for f in findings if f["signal"] == "rss"), None)
     if shown is None:
         return peak
-    return f"{_finding_figure(shown)}, {peak}" if shown["signal"] != "peak_rss" else _finding_figure(shown)
+    figure = _finding_figure(shown, x_unit)
+    if not figure or shown["signal"] == "limit:peak_rss":
+        return figure or peak
+    return f"{figure}, {peak}"
 
 
-def _finding_figure(finding: dict[str, Any]) -> str:
+def _finding_figure(finding: dict[str, Any], x_unit: str) -> str:
     signal_name, figures = str(finding["signal"]), finding["figures"]
     label = signal_name.removeprefix("counter:").removeprefix("limit:")
     in_bytes = signal_name in ("rss", "vms") or "bytes" in signal_name
     if "slope" in figures and finding["kind"] == "trend":
-        return f"{label} {format_bytes(figures['slope'], signed=True)}/iter"
+        return f"{label} {format_bytes(figures['slope'], signed=True)}/{x_unit}"
     if "growth" in figures:
         growth = figures["growth"]
         return f"{label} {format_bytes(growth, signed=True) if in_bytes else format_count(growth, signed=True)}"
-    return label
+    return ""
