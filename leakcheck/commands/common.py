@@ -16,7 +16,8 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 
 def add_selection_arguments(parser: argparse.ArgumentParser, *, default_suite: str) -> None:
     parser.add_argument("--suite", choices=SUITE_CHOICES, default=default_suite,
-                        help=f"which suite's probes and iteration counts (default: {default_suite})")
+                        help="which suite's probes and iteration counts; all: every probe at its largest "
+                             f"suite's count (default: {default_suite})")
     parser.add_argument("--lang", metavar="LANGS", help="comma-separated languages: zig,node,python,native")
     parser.add_argument("-k", dest="patterns", action="append", default=[], metavar="PATTERN",
                         help="only probes whose name contains PATTERN (or matches it as a glob); repeatable")

@@ -138,3 +138,12 @@ def test_junit_marks_crash_as_error_and_leak_as_failure(leakcheck, tmp_path: Pat
     assert error is not None and error.get("type") == "SIGSEGV"
     failure = cases["python.leaky"].find("failure")
     assert failure is not None and failure.get("type") == "LEAK"
+
+
+def test_native_crash_gets_a_gdb_backtrace_from_its_core_and_the_core_is_removed(leakcheck, tmp_path: Path) -> None:
+    config = ('[probes."node.segv"]\nlang = "node"\n'
+              "command = [\"{node}\", \"-e\", \"process.kill(process.pid, 'SIGSEGV')\"]\niterations = 1\n")
+    attempt = leakcheck(config).probe("node.segv")["attempts"][0]
+    assert (attempt["outcome"], attempt["crash"]["signal"]) == ("CRASH", "SIGSEGV")
+    assert attempt["crash"]["backtrace"].startswith("#0 ") or "Thread 1" in attempt["crash"]["backtrace"]
+    assert not (tmp_path / "core").exists()
