@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pyjamaz
@@ -50,10 +51,9 @@ def test_garbage(backend: str) -> None:
 def test_malformed_corpus_files(corpus: Corpus, backend: str) -> None:
     assert corpus.malformed, "the corpus has no malformed files"
     for item in corpus.malformed:
-        expect(pyjamaz.ERROR_NAMES[item.expect], lambda d=item.read(): pyjamaz.optimize(d, backend=backend))
-        expect(
-            pyjamaz.ERROR_NAMES[item.expect], lambda p=item.path: pyjamaz.optimize_file(p, backend=backend)
-        )
+        error = pyjamaz.ERROR_NAMES[item.expect]
+        expect(error, functools.partial(pyjamaz.optimize, item.read(), backend=backend))
+        expect(error, functools.partial(pyjamaz.optimize_file, item.path, backend=backend))
 
 
 def test_pixel_and_input_limits(photo: bytes, backend: str) -> None:
