@@ -1,9 +1,9 @@
 """Is a series still rising at the end of the run? Theil–Sen slope with its CI, Kendall's trend test,
 and two guards against false alarms: a minimum growth relative to noise, and growth in both halves.
 
-Why both halves: a leak keeps growing; a bounded cache grows and then stops (plateau), and a one-off
-allocation is a single step. Both of those raise the overall slope of a short run, but not the slope of
-each half of it.
+Why both halves: a leak keeps growing at its rate; a bounded cache grows and then stops (plateau), a
+one-off allocation is a single step, and an allocator warming up grows ever more slowly. All of those raise
+the overall slope of a short run, but not the slope of each half of it alike.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ class TrendPolicy:
     """Growth must also exceed this many robust standard deviations of the floors around the fit."""
     spread: float = 0.25
     """Each half of the run must rise at least this share of the whole run's slope."""
+    levelling: float = 0.5
+    """The second half must rise at least this share of the first half's slope: growth that slows down
+    this much is an allocator or cache warming up (logarithmic-like), not a per-call leak."""
     max_slope: float | None = None
     """A tolerated slope (the probe's `slope` limit): a significant trend below it is not a leak."""
 
@@ -95,6 +98,9 @@ def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:
     for name, half_slope in (("first", trend.early_slope), ("second", trend.late_slope)):
         if trend.slope > 0 and not half_slope >= policy.spread * trend.slope:
             unmet.append(f"no growth in the {name} half ({'step' if name == 'first' else 'plateau'})")
+    if trend.early_slope > 0 and trend.late_slope >= 0 and trend.late_slope < policy.levelling * trend.early_slope:
+        share = trend.late_slope / trend.early_slope
+        unmet.append(f"growth levelling off (second-half slope {share:.0%} of the first half's)")
     if policy.max_slope is not None and not trend.slope > policy.max_slope:
         unmet.append("slope within the tolerated slope")
     return unmet

@@ -6,7 +6,17 @@ import pytest
 
 from leakcheck.analysis import LEAK, PASS, judge
 
-from .synthetic import flat, linear, memory_points, plateau, rss_series, sawtooth, staircase, step
+from .synthetic import (
+    flat,
+    linear,
+    logarithmic,
+    memory_points,
+    plateau,
+    rss_series,
+    sawtooth,
+    staircase,
+    step,
+)
 
 SEEDS = range(20)
 
@@ -96,3 +106,18 @@ def test_warmup_growth_is_discarded() -> None:
     # 20 MB of arena growth during the 200 warm-up iterations, flat afterwards.
     judgement = judge(rss_series(memory_points(plateau(100e3, until=200), seed=4)), [])
     assert judgement.outcome == PASS, judgement.reasons
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_allocator_warming_up_logarithmically_is_not_a_leak(seed: int) -> None:
+    # +5 MiB over the measure phase, but the second half grows a third as fast as the first.
+    judgement = judge(rss_series(memory_points(logarithmic(3 * 2**20), seed=seed)), [])
+    assert judgement.outcome == PASS, judgement.reasons
+    assert "levelling off" in judgement.reasons[0]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_leak_just_above_the_rss_threshold_is_caught(seed: int) -> None:
+    # 256 B/iter = 450 KiB over the measure phase, with page-sized noise.
+    judgement = judge(rss_series(memory_points(linear(256), seed=seed, noise=4096)), [])
+    assert judgement.outcome == LEAK, judgement.reasons
