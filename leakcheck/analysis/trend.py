@@ -64,7 +64,33 @@ class Trend:
 
 
 def fit_trend(points: Sequence[Point], windows: int) -> Trend | None:
-    """Fit the floors of a measure-phase series; None when there are too few windows to judge."""
+    """Fit the floors of a measure-phase series; None when there are too few windows to judge.
+
+    A collection cycle longer than a window leaves some windows without a trough, and their floors are
+    then peaks, not floors. Fewer, wider windows are used when that makes the floors markedly steadier.
+    """
+    fits = [fit for count in _window_counts(windows) if (fit := _fit_floors(points, count)) is not None]
+    if not fits:
+        return None
+    best = fits[0]
+    for wider in fits[1:]:
+        if wider[1] < WIDER_WINDOWS_GAIN * best[1]:
+            best = wider
+    return best[0]
+
+
+WIDER_WINDOWS_GAIN = 0.5
+"""Wider windows replace narrower ones only if they at least halve the floors' scatter around the fit.
+The scatter is a root mean square, not the robust noise: a few windows without a trough are exactly the
+outliers a robust measure would hide."""
+
+
+def _window_counts(windows: int) -> list[int]:
+    return [windows] + [count for count in (windows // 2, MIN_WINDOWS) if MIN_WINDOWS <= count < windows]
+
+
+def _fit_floors(points: Sequence[Point], windows: int) -> tuple[Trend, float] | None:
+    """The trend of the floors and their root-mean-square scatter around it."""
     floors = window_floors(points, windows)
     if len(floors) < MIN_WINDOWS:
         return None
@@ -73,7 +99,7 @@ def fit_trend(points: Sequence[Point], windows: int) -> Trend | None:
     slope, intercept, ci_low, ci_high = stats.theilslopes(y, x, alpha=0.95)
     residuals = y - (intercept + slope * x)
     half = len(floors) // 2
-    return Trend(
+    trend = Trend(
         slope=float(slope), ci_low=float(ci_low), ci_high=float(ci_high),
         p_value=_kendall_rising(x, y),
         growth=float(slope) * span(points),
@@ -83,6 +109,7 @@ def fit_trend(points: Sequence[Point], windows: int) -> Trend | None:
         span=span(points),
         windows=len(floors),
     )
+    return trend, float(np.sqrt(np.mean(residuals**2)))
 
 
 def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:

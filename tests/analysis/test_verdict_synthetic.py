@@ -121,3 +121,12 @@ def test_leak_just_above_the_rss_threshold_is_caught(seed: int) -> None:
     # 256 B/iter = 450 KiB over the measure phase, with page-sized noise.
     judgement = judge(rss_series(memory_points(linear(256), seed=seed, noise=4096)), [])
     assert judgement.outcome == LEAK, judgement.reasons
+
+
+@pytest.mark.parametrize("floor_per_iter", [0.0, 1024.0])
+def test_collection_cycle_longer_than_a_window_uses_wider_windows(floor_per_iter: float) -> None:
+    # A 20 MB sawtooth every 150 iterations: longer than the 90-iteration default window.
+    points = memory_points(sawtooth(150, 20e6, floor_per_iter), seed=11)
+    judgement = judge(rss_series(points), [])
+    assert judgement.findings[0].figures["windows"] < 20
+    assert judgement.outcome == (LEAK if floor_per_iter else PASS), judgement.reasons
