@@ -69,7 +69,8 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     want_core = plan.probe.lang in CORE_DUMP_LANGS and shutil.which("gdb") is not None
     started = time.monotonic()
     try:
-        spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core)
+        spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core,
+                        memory_cap=plan.probe.memory_cap_bytes)
     except OSError as exc:
         return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", files)
     try:

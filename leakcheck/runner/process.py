@@ -33,8 +33,11 @@ class Spawned:
         return self.process.pid
 
 
+ADDRESS_SPACE_HEADROOM = 4 << 30  # runtimes reserve far more than they touch (Node ~1 GiB, thread arenas)
+
+
 def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: OutputFiles,
-          core_dumps: bool) -> Spawned:
+          core_dumps: bool, memory_cap: int) -> Spawned:
     """Start `command`; raises OSError when it cannot be started (e.g. not found)."""
     read_end, write_end = os.pipe()
     os.set_inheritable(write_end, True)
@@ -51,16 +54,19 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
         os.close(write_end)
         stdout.close()
         stderr.close()
+    # Limits are set from outside after the spawn, so no code runs between fork and exec; the probe has
+    # only just started its runtime, long before it reaches the code under test.
     if core_dumps:
-        _allow_core_dumps(process.pid)
+        _set_limit(process.pid, resource.RLIMIT_CORE, resource.RLIM_INFINITY)
+    # The memory cap itself is the sampler's (RSS over the cap kills the group); this address-space
+    # limit is the backstop for one huge mapping touched faster than the sampler looks.
+    _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
     return Spawned(process, read_end)
 
 
-def _allow_core_dumps(pid: int) -> None:
-    # Set from outside after the spawn, so no code runs between fork and exec; the probe has only just
-    # started its runtime, long before it could crash in the code under test.
+def _set_limit(pid: int, which: int, value: int) -> None:
     try:
-        resource.prlimit(pid, resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        resource.prlimit(pid, which, (value, value))
     except (OSError, ValueError):
         pass
 
