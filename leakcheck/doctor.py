@@ -82,7 +82,6 @@ REQUIREMENTS = (
                 ".venv/bin/pip install ziglang==0.15.2  (or: bash scripts/setup.sh)"),
     Requirement("libvips", frozenset(), lambda root: _command_output(["pkg-config", "--modversion", "vips"], root),
                 "apt-get install -y libvips-dev libvips-tools pkg-config"),
-    Requirement("libpyjamaz", frozenset(), _file("zig-out/lib/libpyjamaz.so"), "scripts/zig build"),
     Requirement("gdb", frozenset(), lambda root: _command_output(["gdb", "--version"], root),
                 "apt-get install -y gdb", required=False),
 )
@@ -93,13 +92,23 @@ def checks_for(probes: Sequence[ProbeSpec], root: Path) -> list[tuple[Requiremen
     languages = {probe.lang for probe in probes}
     needed = [(req, sorted(p.name for p in probes if not req.languages or p.lang in req.languages))
               for req in REQUIREMENTS if not req.languages or req.languages & languages]
+    users_of_path: dict[str, list[str]] = {}
     placeholders = Placeholders(root)
     for probe in probes:
         for required in probe.requires:
             relative = placeholders.expand(required).removeprefix(str(root) + "/")
-            needed.append((Requirement(relative, frozenset({probe.lang}), _file(relative),
-                                       "scripts/zig build"), [probe.name]))
+            users_of_path.setdefault(relative, []).append(probe.name)
+    for relative, users in users_of_path.items():
+        needed.append((Requirement(relative, frozenset(), _file(relative), _install_hint(relative)), users))
     return [(req, users) for req, users in needed if users]
+
+
+def _install_hint(path: str) -> str:
+    if "node_modules" in path:
+        return "cd bindings/nodejs && npm ci"
+    if "zig-out" in path:
+        return "scripts/zig build"
+    return "bash scripts/setup.sh"
 
 
 def run_checks(checks: Sequence[tuple[Requirement, list[str]]], root: Path) -> list[DoctorFinding]:
