@@ -5,6 +5,7 @@ const optimizer = @import("optimizer.zig");
 const runtime = @import("runtime.zig");
 const mutants = @import("mutants.zig");
 const formats = @import("formats.zig");
+const vips = @import("vips.zig");
 
 pub const Status = enum(c_int) {
     ok = 0,
@@ -119,6 +120,7 @@ pub fn optimize(gpa: std.mem.Allocator, input: ?[*]const u8, input_len: usize, o
     slot.* = null;
     var diag: optimizer.Diagnostic = .{};
     const outcome = run(gpa, input, input_len, options, &diag);
+    releaseThreadBuffers();
     return finish(gpa, outcome, &diag, slot);
 }
 
@@ -128,8 +130,7 @@ fn run(gpa: std.mem.Allocator, input: ?[*]const u8, input_len: usize, options: ?
     const opts = options orelse &defaults;
     if (opts.struct_size != @sizeOf(COptions))
         return diag.fail(gpa, error.InvalidArgument, "options.struct_size is {d}, expected {d}: fill options with pyjamaz_options_init()", .{ opts.struct_size, @sizeOf(COptions) });
-    const bytes: []const u8 = if (input) |p| p[0..input_len] else if (input_len == 0) &.{} else
-        return diag.fail(gpa, error.InvalidArgument, "input is NULL with length {d}", .{input_len});
+    const bytes: []const u8 = if (input) |p| p[0..input_len] else if (input_len == 0) &.{} else return diag.fail(gpa, error.InvalidArgument, "input is NULL with length {d}", .{input_len});
     return optimizer.optimize(gpa, bytes, opts.toOptions(), runtime.supportedFormats(), diag);
 }
 
@@ -171,6 +172,12 @@ fn finish(gpa: std.mem.Allocator, outcome: optimizer.Error!optimizer.Output, dia
     return result.status;
 }
 
+/// libvips caches pixel buffers per thread; the caller's thread gives them back at the end of every
+/// call, so the tracked-memory counters read exact between calls instead of drifting with image sizes.
+fn releaseThreadBuffers() void {
+    if (runtime.isInitialized()) vips.c.vips_thread_shutdown();
+}
+
 pub fn resultFree(gpa: std.mem.Allocator, result: ?*CResult) void {
     const r = result orelse return;
     if (r.data) |d| {
@@ -197,7 +204,9 @@ pub fn optimizeFile(gpa: std.mem.Allocator, path: ?[*:0]const u8, options: ?*con
     const max_input = if (options) |o| o.toOptions().max_input_bytes else optimizer.default_max_input_bytes;
     const bytes = readFile(gpa, std.mem.span(p), max_input, &diag) catch |err| return finish(gpa, err, &diag, slot);
     defer gpa.free(bytes);
-    return finish(gpa, run(gpa, bytes.ptr, bytes.len, options, &diag), &diag, slot);
+    const outcome = run(gpa, bytes.ptr, bytes.len, options, &diag);
+    releaseThreadBuffers();
+    return finish(gpa, outcome, &diag, slot);
 }
 
 fn readFile(gpa: std.mem.Allocator, path: []const u8, max_bytes: u64, diag: *optimizer.Diagnostic) optimizer.Error![]u8 {

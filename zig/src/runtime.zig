@@ -38,10 +38,9 @@ pub fn shutdown() void {
     defer mutex.unlock();
     if (init_count == 0) return;
     init_count -= 1;
-    if (init_count == 0) {
-        vips.c.vips_cache_drop_all();
-        vips.c.vips_thread_shutdown();
-    }
+    // Not vips_cache_drop_all(): it frees the cache's table for good, and libvips then crashes on the
+    // next operation. The cache is off (max 0) anyway.
+    if (init_count == 0) vips.c.vips_thread_shutdown();
 }
 
 pub fn isInitialized() bool {
