@@ -147,3 +147,21 @@ def test_native_crash_gets_a_gdb_backtrace_from_its_core_and_the_core_is_removed
     assert (attempt["outcome"], attempt["crash"]["signal"]) == ("CRASH", "SIGSEGV")
     assert attempt["crash"]["backtrace"].startswith("#0 ") or "Thread 1" in attempt["crash"]["backtrace"]
     assert not (tmp_path / "core").exists()
+
+
+def test_stall_watchdog_fires_when_no_event_comes(leakcheck) -> None:
+    config = python_probe("stalled", "hang") + 'stall_timeout = "1s"\ntimeout = "60s"\n'
+    attempt = leakcheck(config).probe("python.stalled")["attempts"][0]
+    assert attempt["outcome"] == "TIMEOUT" and attempt["hang"]["watchdog"] == "stall"
+    assert attempt["reason"].startswith("wrote no event for 1s, in phase measure")
+    assert attempt["duration_s"] < 30
+
+
+def test_repeat_runs_each_probe_again_in_a_fresh_process(leakcheck) -> None:
+    run = leakcheck(python_probe("clean", "pass"), "--repeat", "2")
+    assert run.returncode == 0
+    probes = run.results["probes"]
+    assert [(p["name"], p["repeat"], p["outcome"]) for p in probes] == [("python.clean", 1, "PASS"),
+                                                                       ("python.clean", 2, "PASS")]
+    first, second = (Path(p["attempts"][0]["files"]["stderr"]).parent for p in probes)
+    assert first != second
