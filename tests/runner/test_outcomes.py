@@ -165,3 +165,13 @@ def test_repeat_runs_each_probe_again_in_a_fresh_process(leakcheck) -> None:
                                                                        ("python.clean", 2, "PASS")]
     first, second = (Path(p["attempts"][0]["files"]["stderr"]).parent for p in probes)
     assert first != second
+
+
+def test_sampler_counts_children_of_the_probe(leakcheck) -> None:
+    child = "x = b'\\\\x01' * (200 << 20); import time; time.sleep(3)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', \\\"{child}\\\"])"
+    config = f'[probes."native.parent"]\nlang = "native"\ncommand = ["{{python}}", "-c", "{parent}"]\niterations = 1\n'
+    attempt = leakcheck(config).probe("native.parent")["attempts"][0]
+    rows = attempt["samples"]["rows"]
+    assert max(row[6] for row in rows) == 2  # processes: the probe and its child
+    assert attempt["peak_rss"] > 200 << 20
