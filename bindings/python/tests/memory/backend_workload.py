@@ -9,12 +9,13 @@ from probe_support import count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
-CORPUS = CorpusSpec(seed=11, count=12, kinds=("photo", "flat", "alpha", "tiny"), max_bytes=256 * 1024)
+CORPUS = CorpusSpec(seed=11, count=12, kinds=("photo", "flat", "alpha", "tiny"), max_bytes=64 * 1024)
+# Cheap encoder mixes, each still with several candidates so that losing encodes are exercised.
 OPTION_SETS = (
-    pyjamaz.Options(),
+    pyjamaz.Options(formats="jpeg", max_diff=0.01),
     pyjamaz.Options(formats=("jpeg", "webp"), concurrency=2),
     pyjamaz.Options(max_width=64, max_height=64, strip=True),
-    pyjamaz.Options(formats=("jpeg",), max_diff=0.01),
+    pyjamaz.Options(formats=("png", "gif"), max_width=96, max_height=96),
 )
 DEFAULT_ITERATIONS = 2000
 

@@ -12,9 +12,15 @@ from probe_support import measure_start, run_leak_probe
 from leakcheck.sdk import ProbeContext
 
 CORPUS = CorpusSpec(
-    seed=53, count=6, kinds=("photo", "large"), min_bytes=1024 * 1024, max_bytes=3 * 1024 * 1024
+    seed=53,
+    count=6,
+    kinds=("photo",),
+    formats=("jpeg", "png"),
+    min_bytes=1024 * 1024,
+    max_bytes=2 * 1024 * 1024,
 )
-OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=2048, max_height=2048)
+# Downscaling keeps each iteration affordable; the inputs stay >= 1 MB, decoded in full.
+OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=1024, max_height=1024)
 MB = 1000 * 1000
 RSS_GROWTH_LIMIT = 500 * MB
 VMS_GROWTH_LIMIT = 800 * MB

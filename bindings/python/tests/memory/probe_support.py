@@ -34,7 +34,7 @@ class PythonBudget:
     """Python-side growth allowed over the measure phase: interpreter noise, not per-iteration leaks."""
 
     tracemalloc_bytes: int = 64 * 1024
-    gc_objects: int = 50
+    gc_objects: int = 20
 
 
 def library_counters() -> dict[str, float]:
