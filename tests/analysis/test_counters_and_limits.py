@@ -53,9 +53,16 @@ def test_descriptor_open_only_during_a_call_is_not_growth() -> None:
 
 
 def test_thread_growth_within_its_limit_passes() -> None:
-    series = _counts("threads", [1.0 + (i > 1000) for i in range(2000)])
+    series = _counts("threads", [1.0 + (i > 1500) for i in range(2000)])
     assert judge(series, []).outcome == LEAK
     assert judge(series, parse_limits({"thread_growth": "+1 threads"}, "test")).outcome == PASS
+
+
+def test_thread_pool_that_stops_growing_is_not_a_leak() -> None:
+    # A pool starting one worker every 50 calls until it has 8, well before mid-run.
+    judgement = judge(_counts("threads", [1.0 + min(8, i // 50) for i in range(2000)]), [])
+    assert judgement.outcome == PASS, judgement.reasons
+    assert "a pool reaching its size" in judgement.reasons[0]
 
 
 def test_rss_growth_over_its_limit_without_a_trend_is_over_limit() -> None:
