@@ -10,7 +10,8 @@ const IN_FLIGHT = 200;
 
 runLeakProbe({
     name: 'node.async_concurrency',
-    iterations: 10,
+    iterations: 16,
+    warmup: (iterations) => Math.max(Math.floor(iterations / 10), 4),
     setup: (ctx) => {
         ctx.state.images = loadImages({ seed: ctx.seed + 17, count: 8, minBytes: 1_000, maxBytes: 16_000, kinds: ['tiny'] });
     },

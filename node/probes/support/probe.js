@@ -44,12 +44,17 @@ function libraryCounters(pyjamaz) {
     };
 }
 
-// The SDK's rule for the warmup length (LEAKCHECK_WARMUP, else 10% of the iterations, at least 1).
-function warmupIterations(iterations) {
+// The warmup length: LEAKCHECK_WARMUP when the caller set it, else the probe's own rule, handed to the
+// SDK through the same variable so that both agree on where the measure phase starts.
+function chooseWarmup(iterations, rule) {
     const raw = process.env.LEAKCHECK_WARMUP;
     if (raw !== undefined && raw.trim() !== '') return Number(raw);
-    return Math.max(1, Math.floor(iterations / 10));
+    const warmup = Math.min(iterations - 1, Math.max(1, rule(iterations)));
+    process.env.LEAKCHECK_WARMUP = String(warmup);
+    return warmup;
 }
+
+const tenPercent = (iterations) => Math.floor(iterations / 10);
 
 /**
  * Counters once memory released by gc() is really gone: V8 frees the backing stores of collected
@@ -78,10 +83,12 @@ function checkJsRetention(ctx, baseline, final, totals) {
  * Runs a probe whose `step(ctx, i)` returns { calls, outputBytes } for the work it did. The baseline is
  * taken before the first measured step (from then on ctx.state.measuring is true); after teardown the exact counters must be back to it and the
  * JS heap must not hold on to what the measured calls returned. `finish(ctx, final)` adds own checks.
+ * `warmup(iterations)` gives the warmup length (default 10%): long enough that pools, arenas and
+ * caches reached their size before anything is measured.
  */
-function runLeakProbe({ name, iterations, setup, step, finish, tickEvery }) {
+function runLeakProbe({ name, iterations, setup, step, finish, tickEvery, warmup = tenPercent }) {
     const pyjamaz = loadBinding();
-    const measureFrom = warmupIterations(Number(process.env.LEAKCHECK_ITERATIONS || iterations));
+    const measureFrom = chooseWarmup(Number(process.env.LEAKCHECK_ITERATIONS || iterations), warmup);
     const totals = { calls: 0, outputBytes: 0 };
     let baseline = null;
     return runProbe({
