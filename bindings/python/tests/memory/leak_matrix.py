@@ -1,7 +1,7 @@
 """Runs every Python probe against every injected leak (libpyjamaz leak mutants and Python-side leaks
 put into a copy of the binding) and prints which probe caught which leak, by which failed check.
 
-    .venv/bin/python bindings/python/tests/memory/leak_matrix.py [--iterations N] [--probes a,b] [--leaks x,y]
+    .venv/bin/python bindings/python/tests/memory/leak_matrix.py [--suite fast] [--probes a,b] [--leaks x,y]
 
 The native mutants must be built first (scripts/zig build -Dleak-mutant=NAME -p zig-out/mutants/NAME).
 """
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from python_leaks import PYTHON_LEAKS, copy_binding_with_leak
+
+from leakcheck.config import load_config
 
 MEMORY_DIR = Path(__file__).resolve().parent
 REPO_ROOT = MEMORY_DIR.parents[3]
@@ -57,6 +59,16 @@ class ProbeOutcome:
         if self.failed_checks:
             return "failed: " + ", ".join(self.failed_checks)
         return f"exit {self.returncode}, no failed check" + ("" if self.done else ", no done event")
+
+
+def declared_iterations(suite: str) -> dict[str, int]:
+    """Iterations of each Python probe in `suite`, as [tool.leakcheck] in pyproject.toml declares them."""
+    config = load_config(REPO_ROOT / "pyproject.toml")
+    return {
+        spec.name.removeprefix("python."): spec.iterations_for(suite)
+        for spec in config.probes
+        if spec.lang == "python" and spec.in_suite(suite)
+    }
 
 
 def run_probe_process(probe: str, env: dict[str, str], timeout: float = 600) -> ProbeOutcome:
@@ -104,36 +116,78 @@ def leak_environment(leak: str, workdir: Path) -> dict[str, str]:
     return env
 
 
+def summary_table(outcomes: dict[tuple[str, str], ProbeOutcome], probes: list[str], leaks: list[str]) -> str:
+    """Markdown: one row per probe, one column per injected leak, each cell the signal that caught it."""
+    lines = ["| probe | " + " | ".join(leaks) + " |", "|---" * (len(leaks) + 1) + "|"]
+    for probe in probes:
+        cells = []
+        for leak in leaks:
+            outcome = outcomes[(probe, leak)]
+            if leak == "none":
+                cells.append("pass" if not outcome.caught else "FAIL: " + outcome.describe())
+            else:
+                cells.append(_signals(outcome) if outcome.caught else "not caught")
+        lines.append(f"| {probe} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _signals(outcome: ProbeOutcome) -> str:
+    if outcome.failed_checks:
+        return ", ".join(name.removesuffix("_growth") for name in outcome.failed_checks)
+    return outcome.describe()
+
+
+def holes(outcomes: dict[tuple[str, str], ProbeOutcome], probes: list[str], leaks: list[str]) -> list[str]:
+    """What makes the suite untrustworthy: a clean run that fails, a leak no probe catches, a probe that
+    catches no leak."""
+    found = [
+        f"{p} fails on the production library"
+        for p in probes
+        if "none" in leaks and outcomes[(p, "none")].caught
+    ]
+    injected = [leak for leak in leaks if leak != "none"]
+    found += [
+        f"no probe catches {leak}" for leak in injected if not any(outcomes[(p, leak)].caught for p in probes)
+    ]
+    if injected:
+        found += [
+            f"{p} catches no injected leak"
+            for p in probes
+            if not any(outcomes[(p, x)].caught for x in injected)
+        ]
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--suite", default="fast", help="iterations of this suite, from [tool.leakcheck]")
     parser.add_argument("--iterations", type=int, default=None, help="LEAKCHECK_ITERATIONS for every probe")
     parser.add_argument("--probes", default=",".join(PROBES))
     parser.add_argument("--leaks", default=",".join(("none", *NATIVE_LEAKS, *PYTHON_LEAKS)))
     args = parser.parse_args(argv)
     probes, leaks = args.probes.split(","), args.leaks.split(",")
-    unknown = [p for p in probes if p not in PROBES] + [
-        x for x in leaks if x not in ("none", *NATIVE_LEAKS, *PYTHON_LEAKS)
-    ]
+    known_leaks = ("none", *NATIVE_LEAKS, *PYTHON_LEAKS)
+    unknown = [p for p in probes if p not in PROBES] + [x for x in leaks if x not in known_leaks]
     if unknown:
         parser.error(f"unknown probe or leak: {', '.join(unknown)}")
-    holes = 0
+    suite_iterations = declared_iterations(args.suite)
+    outcomes: dict[tuple[str, str], ProbeOutcome] = {}
     with tempfile.TemporaryDirectory(prefix="leak-matrix-") as workdir:
         for leak in leaks:
             env = leak_environment(leak, Path(workdir) / leak)
-            if args.iterations:
-                env["LEAKCHECK_ITERATIONS"] = str(args.iterations)
             for probe in probes:
-                outcome = run_probe_process(probe, env)
-                expected = leak != "none"
-                holes += outcome.caught != expected
-                mark = "ok " if outcome.caught == expected else "!! "
-                print(f"{mark}{probe:16} {leak:18} {outcome.seconds:6.1f}s  {outcome.describe()}", flush=True)
-                if outcome.caught != expected and outcome.stderr_tail.strip():
+                env["LEAKCHECK_ITERATIONS"] = str(args.iterations or suite_iterations[probe])
+                outcome = outcomes[(probe, leak)] = run_probe_process(probe, env)
+                print(f"{probe:16} {leak:18} {outcome.seconds:6.1f}s  {outcome.describe()}", flush=True)
+                if outcome.returncode < 0 or (outcome.caught and not outcome.failed_checks):
                     print("    " + outcome.stderr_tail.strip().replace("\n", "\n    "), flush=True)
-    print(f"{holes} unexpected outcome(s)")
-    return 1 if holes else 0
+    print(summary_table(outcomes, probes, leaks))
+    problems = holes(outcomes, probes, leaks)
+    for problem in problems:
+        print(f"HOLE: {problem}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
