@@ -59,11 +59,12 @@ ProgressCallback = Callable[[Progress], None]
 def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     plan.directory.mkdir(parents=True, exist_ok=True)
     outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log")
-    files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr)}
+    files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr),
+             "events": str(plan.directory / "events.jsonl")}
     try:
         command = probe_command(plan.probe, plan.root)
     except CannotRun as exc:
-        return _early(plan, SKIP, str(exc), files)
+        return _early(plan, SKIP, str(exc), {})
     environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
                                     seed=plan.seed, base=plan.environment)
     want_core = plan.probe.lang in CORE_DUMP_LANGS and shutil.which("gdb") is not None
@@ -72,7 +73,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core,
                         memory_cap=plan.probe.memory_cap_bytes)
     except OSError as exc:
-        return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", files)
+        return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", {"stderr": files["stderr"]})
     try:
         watch = _Watch(plan, spawned, started)
     except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
@@ -100,6 +101,8 @@ class _Watch:
         self.hang: Hang | None = None
         self.duration = 0.0
         self.x_unit = "iter"
+        # The event lines as received, kept beside stdout/stderr for a look after a crash.
+        self.events_log = (plan.directory / "events.jsonl").open("wb")
 
     def clock(self) -> float:
         return time.monotonic() - self.started
@@ -134,6 +137,7 @@ class _Watch:
         if not data:
             self.reader.finish()
             return False
+        self.events_log.write(data)
         self.reader.feed(data)
         return True
 
@@ -162,6 +166,7 @@ class _Watch:
             kill_group(self.spawned)
         self.sampler.stop()
         os.close(self.spawned.events_fd)
+        self.events_log.close()
 
     def result(self, files: dict[str, str], command: list[str], want_core: bool) -> Attempt:
         returncode = self.spawned.process.returncode
