@@ -25,7 +25,7 @@ DEFAULT_MEMORY_CAP = "4GiB"
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
                         "env", "exact_counters", "description", "requires"})
-TOP_KEYS = frozenset({"probes", "timeout", "memory_cap"})
+TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs"})
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
 _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 
@@ -69,6 +69,8 @@ class Config:
     root: Path
     """Directory of the configuration file; probe commands run there."""
     probes: tuple[ProbeSpec, ...]
+    jobs: int = 1
+    """Probes run at once unless --jobs says otherwise."""
 
 
 def find_config(start: Path) -> Path:
@@ -96,7 +98,10 @@ def load_config(path: Path) -> Config:
                 "memory_cap": table.get("memory_cap", DEFAULT_MEMORY_CAP)}
     probes = tuple(_probe_spec(name, raw, defaults, f"{path}: probes.{name!r}")
                    for name, raw in probes_table.items())
-    return Config(path=path.resolve(), root=path.resolve().parent, probes=probes)
+    jobs = table.get("jobs", 1)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ConfigError(f"{path}: jobs = {jobs!r}; allowed: a whole number of probes run at once, at least 1")
+    return Config(path=path.resolve(), root=path.resolve().parent, probes=probes, jobs=jobs)
 
 
 def parse_duration(raw: object, where: str) -> float:

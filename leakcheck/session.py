@@ -1,16 +1,20 @@
-"""A run: every selected probe in turn (repeats, retries), results handed to the writers as each ends.
+"""A run: every selected probe (repeats, retries), one at a time or `jobs` at once, results handed to the
+writers as each ends.
 
 A failure at any probe is a result; only Ctrl-C/SIGTERM ends the run early (children killed, the run
-marked incomplete).
+marked incomplete). Running probes side by side does not blur their verdicts much: RSS and the exact
+counters are per process and on an iteration axis, so another probe only costs wall time.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
@@ -30,6 +34,9 @@ class RunOptions:
     timeout_s: float | None = None
     """Overrides every probe's own timeout."""
     seed: int = 0
+    jobs: int = 1
+    """Probes run at once."""
+    cancel: threading.Event = field(default_factory=threading.Event)
 
 
 class RunListener(Protocol):
@@ -49,17 +56,40 @@ class RunOutcome:
 
 
 def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:
+    work = [(probe, repeat) for probe in probes for repeat in range(1, options.repeat + 1)]
     results: list[ProbeResult] = []
+
+    def finished(result: ProbeResult) -> None:
+        results.append(result)
+        listener.probe_finished(result)
+
     try:
         with _sigterm_as_interrupt():
-            for probe in probes:
-                for repeat in range(1, options.repeat + 1):
-                    result = run_probe(probe, options, listener, repeat)
-                    results.append(result)
-                    listener.probe_finished(result)
+            if options.jobs == 1:
+                for probe, repeat in work:
+                    finished(run_probe(probe, options, listener, repeat))
+            else:
+                _run_side_by_side(work, options, listener, finished)
     except KeyboardInterrupt:
+        options.cancel.set()
         return RunOutcome(tuple(results), interrupted=True)
     return RunOutcome(tuple(results), interrupted=False)
+
+
+def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions, listener: RunListener,
+                      finished: Callable[[ProbeResult], None]) -> None:
+    """`jobs` probes at once in worker threads; results are handed over in the main thread."""
+    with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="probe") as pool:
+        futures = [pool.submit(run_probe, probe, options, listener, repeat) for probe, repeat in work]
+        try:
+            for future in as_completed(futures):
+                finished(future.result())
+        except BaseException:
+            # Workers see the event within one poll and kill their probe's group; the pool then waits for them.
+            options.cancel.set()
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repeat: int = 1) -> ProbeResult:
@@ -71,7 +101,7 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
         plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
                            number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_s or probe.timeout_s,
-                           environment=dict(os.environ))
+                           environment=dict(os.environ), repeat=repeat, cancel=options.cancel)
         attempts.append(run_attempt(plan, listener.progress))
         if attempts[-1].outcome in PASSING:
             break

@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
     parser.add_argument("--timeout", type=_positive_float, metavar="S",
                         help="seconds each probe may run (overrides the configured timeouts)")
+    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="probes run at once (default: the configuration's jobs, else 1)")
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
@@ -52,10 +54,12 @@ def execute(args: argparse.Namespace) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
-                         retries=args.retries, timeout_s=args.timeout, seed=args.seed)
+                         retries=args.retries, timeout_s=args.timeout, seed=args.seed,
+                         jobs=args.jobs or config.jobs)
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
-                            "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout}}
+                            "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
+                            "jobs": options.jobs}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter() as terminal:

@@ -67,7 +67,7 @@ class TerminalReporter:
 
     def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
         label = probe.name if repeat == 1 else f"{probe.name}#{repeat}"
-        self._tasks[probe.name] = self._progress.add_task(label, total=iterations, phase="start", rss="")
+        self._tasks[label] = self._progress.add_task(label, total=iterations, phase="queued", rss="")
 
     def progress(self, update: ProbeProgress) -> None:
         task = self._tasks.get(update.probe)
@@ -77,7 +77,7 @@ class TerminalReporter:
             self._progress.update(task, completed=done, phase=phase, rss=f"peak {format_bytes(update.rss)}")
 
     def probe_finished(self, result: ProbeResult) -> None:
-        task = self._tasks.get(result.name)
+        task = self._tasks.get(result.name if result.repeat == 1 else f"{result.name}#{result.repeat}")
         if task is not None:
             style = OUTCOME_STYLES.get(result.outcome, "")
             last = result.final.last_tick

@@ -6,9 +6,10 @@ import os
 import select
 import shutil
 import signal
+import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,23 @@ class AttemptPlan:
     seed: int
     timeout_s: float
     environment: Mapping[str, str]
+    repeat: int = 1
+    cancel: threading.Event = field(default_factory=threading.Event)
+    """Set when the run is interrupted: a probe running in a worker thread is killed and the attempt ends."""
+
+    @property
+    def label(self) -> str:
+        return self.probe.name if self.repeat == 1 else f"{self.probe.name}#{self.repeat}"
+
+
+class Cancelled(KeyboardInterrupt):
+    """The run was interrupted while this attempt ran (raised in the worker thread that ran it)."""
 
 
 @dataclass(frozen=True)
 class Progress:
     probe: str
+    """The probe's label: its name, with #N for a repeat after the first."""
     attempt: int
     phase: str
     iteration: int | None
@@ -118,6 +131,8 @@ class _Watch:
                 pipe_open = self._read_events(poller)
             else:
                 time.sleep(POLL_MS / 1000)
+            if self.plan.cancel.is_set():
+                raise Cancelled
             now = self.clock()
             if self.spawned.process.poll() is not None:
                 exited_at = exited_at if exited_at is not None else now
@@ -127,7 +142,7 @@ class _Watch:
                 return
             if now - last_progress >= 0.1:
                 last_progress = now
-                on_progress(Progress(self.plan.probe.name, self.plan.number, self.reader.phase,
+                on_progress(Progress(self.plan.label, self.plan.number, self.reader.phase,
                                      self.reader.last_tick, self.plan.iterations, self.sampler.peak_rss))
 
     def _read_events(self, poller: select.poll) -> bool:

@@ -45,3 +45,24 @@ def test_interrupt_kills_every_child_and_keeps_finished_results(tmp_path: Path, 
     assert document["complete"] is False and document["interrupted"] is True and document["exit_code"] == 130
     assert [p["name"] for p in document["probes"]] == ["python.clean"]
     assert document["probes"][0]["outcome"] == "PASS"
+
+
+def test_interrupt_with_probes_side_by_side_kills_them_all(tmp_path: Path) -> None:
+    pid_files = [tmp_path / f"grandchild-{n}.pid" for n in (1, 2)]
+    config = tmp_path / "leakcheck.toml"
+    config.write_text("".join(f'[probes."native.stuck{n}"]\nlang = "native"\n'
+                              f'command = ["{{python}}", "{PROBES / "spawner_probe.py"}", "{pid_file}"]\n'
+                              "iterations = 1\n" for n, pid_file in enumerate(pid_files)))
+    results = tmp_path / "results.json"
+    with subprocess.Popen([sys.executable, "-m", "leakcheck.cli", "run", "--config", str(config), "--jobs", "2",
+                           "--json", str(results), "--run-dir", str(tmp_path / "run")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as leakcheck:
+        for pid_file in pid_files:
+            wait_for(pid_file, 60)
+        grandchildren = [psutil.Process(int(p.read_text())) for p in pid_files]
+        os.kill(leakcheck.pid, signal.SIGINT)
+        returncode = leakcheck.wait(timeout=30)
+    assert returncode == 130
+    assert all(not g.is_running() or g.status() == psutil.STATUS_ZOMBIE for g in grandchildren)
+    document = json.loads(results.read_text())
+    assert document["interrupted"] is True and document["probes"] == []

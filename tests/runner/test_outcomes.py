@@ -175,3 +175,12 @@ def test_sampler_counts_children_of_the_probe(leakcheck) -> None:
     rows = attempt["samples"]["rows"]
     assert max(row[6] for row in rows) == 2  # processes: the probe and its child
     assert attempt["peak_rss"] > 200 << 20
+
+
+def test_jobs_run_probes_side_by_side_with_every_result_kept(leakcheck) -> None:
+    config = "".join(python_probe(name, behaviour) for name, behaviour in
+                     (("a", "pass"), ("b", "exit"), ("c", "pass"), ("d", "failcheck")))
+    run = leakcheck(config, "--jobs", "2")
+    outcomes = {p["name"]: p["outcome"] for p in run.results["probes"]}
+    assert outcomes == {"python.a": "PASS", "python.b": "FAIL", "python.c": "PASS", "python.d": "FAIL"}
+    assert run.results["selection"]["jobs"] == 2 and run.returncode == 1
