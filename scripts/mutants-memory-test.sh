@@ -15,7 +15,7 @@ for m in "${mutants[@]}"; do
         continue
     fi
     failing=$(grep -oE "'memory_test\.test\.[^']+' failed" "$log" | head -1 | sed -E "s/'memory_test\.test\.([^']+)' failed/\1/")
-    reported=$(grep -E "still holds|not back to baseline|leaked" "$log" | head -1 | sed -E 's/^[[:space:]]+//')
+    reported=$( (grep -E "still holds|not back to baseline" "$log"; grep -E "leaked" "$log") | head -1 | sed -E 's/^[[:space:]]+//; s/^error: .* failed: //')
     printf '%-18s %-8s %s: %s\n' "$m" CAUGHT "${failing:-?}" "${reported:-see $log}"
 done
 echo "logs: $logs"
