@@ -119,15 +119,10 @@ def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:
         unmet.append(f"no significant trend (Kendall p={trend.p_value:.2g} ≥ {policy.alpha:g})")
     if not trend.ci_low > 0:
         unmet.append("the slope's 95% CI includes 0")
-    floor = max(policy.min_growth, policy.noise_factor * trend.noise)
-    if not trend.growth >= floor:
+    if not trend.growth >= growth_threshold(trend, policy):
         unmet.append("growth below the threshold")
-    for name, half_slope in (("first", trend.early_slope), ("second", trend.late_slope)):
-        if trend.slope > 0 and not half_slope >= policy.spread * trend.slope:
-            unmet.append(f"no growth in the {name} half ({'step' if name == 'first' else 'plateau'})")
-    if trend.early_slope > 0 and trend.late_slope >= 0 and trend.late_slope < policy.levelling * trend.early_slope:
-        share = trend.late_slope / trend.early_slope
-        unmet.append(f"growth levelling off (second-half slope {share:.0%} of the first half's)")
+    if trend.slope > 0:
+        unmet.extend(_uneven_growth(trend, policy))
     if policy.max_slope is not None and not trend.slope > policy.max_slope:
         unmet.append("slope within the tolerated slope")
     return unmet
@@ -135,6 +130,18 @@ def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:
 
 def growth_threshold(trend: Trend, policy: TrendPolicy) -> float:
     return max(policy.min_growth, policy.noise_factor * trend.noise)
+
+
+def _uneven_growth(trend: Trend, policy: TrendPolicy) -> list[str]:
+    """A leak rises at its rate all along; a step, a plateau or a warm-up does not."""
+    if trend.early_slope < policy.spread * trend.slope:
+        return ["no growth in the first half (a step, or growth that started late)"]
+    if trend.late_slope < policy.spread * trend.slope:
+        return ["no growth in the second half (plateau)"]
+    if trend.late_slope < policy.levelling * trend.early_slope:
+        share = trend.late_slope / trend.early_slope
+        return [f"growth levelling off (second-half slope {share:.0%} of the first half's)"]
+    return []
 
 
 def _kendall_rising(x: np.ndarray, y: np.ndarray) -> float:
