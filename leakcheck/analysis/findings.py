@@ -1,5 +1,5 @@
 """One finding per signal: a trend (memory, soft counters), a return to baseline (exact counters),
-or a growth in count (fds, threads). Each states its figures and its reason in numbers."""
+or a growing count (fds, threads). Each states its figures and its reason in numbers."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from collections.abc import Sequence
 
 from leakcheck.analysis import signals
 from leakcheck.analysis.model import Finding, Point, ProbeSeries
-from leakcheck.analysis.series import after_warmup, span, window_floors
+from leakcheck.analysis.series import after_warmup, span
 from leakcheck.analysis.trend import TrendPolicy, fit_trend, growth_threshold, unmet_leak_conditions
 from leakcheck.analysis.units import format_quantity, format_rate, format_span
 
 
 def trend_finding(signal: str, name: str, points: Sequence[Point], series: ProbeSeries,
-                  policy: TrendPolicy) -> Finding:
+                  policy: TrendPolicy, kind: str = "trend") -> Finding:
+    """Memory, soft counters (kind "trend") and fd/thread counts (kind "growth") alike: the floors must
+    rise significantly, by more than the threshold, in both halves of the measure phase."""
     measured = after_warmup(points, series.warmup_end)
     label, unit = signals.label(name), signals.unit(name)
     trend = fit_trend(measured, policy.windows)
     if trend is None:
-        return Finding(signal, "trend", False, {"points": float(len(measured))},
+        return Finding(signal, kind, False, {"points": float(len(measured))},
                        f"{label}: too few measure-phase samples to judge a trend ({len(measured)})")
     rate = format_rate(trend.slope, trend.ci_low, trend.ci_high, unit, series.x_unit)
     where = f"over {format_span(trend.span, series.x_unit)} after {_warmup(series)} warm-up"
@@ -26,9 +28,9 @@ def trend_finding(signal: str, name: str, points: Sequence[Point], series: Probe
     unmet = unmet_leak_conditions(trend, policy)
     figures = trend.figures() | {"threshold": growth_threshold(trend, policy)}
     if not unmet:
-        return Finding(signal, "trend", True, figures, f"{label} slope {rate}, {where} ({growth})")
+        return Finding(signal, kind, True, figures, f"{label} slope {rate}, {where} ({growth})")
     threshold = format_quantity(growth_threshold(trend, policy), unit)
-    return Finding(signal, "trend", False, figures,
+    return Finding(signal, kind, False, figures,
                    f"{label} slope {rate}, {where} ({growth}; threshold {threshold}): "
                    f"not a leak: {'; '.join(unmet)}")
 
@@ -52,33 +54,6 @@ def baseline_finding(name: str, points: Sequence[Point], series: ProbeSeries, al
     verdict = "did not return to baseline" if failed else "returned to baseline"
     tolerance = f", allowed {format_quantity(allowed, unit, signed=True)}" if allowed else ""
     return Finding(signal, "baseline", failed, figures, f"{detail}: {verdict}{tolerance}")
-
-
-def growth_finding(name: str, points: Sequence[Point], series: ProbeSeries, allowed: float,
-                   windows: int) -> Finding:
-    """A count (fds, threads) judged on its floor, so a descriptor open only during a call is not growth.
-
-    Growth beyond `allowed` is a leak only while it goes on in the second half of the measure phase: a
-    pool (libvips workers, libuv threads, cached files) grows to its size and stops.
-    """
-    measured = after_warmup(points, series.warmup_end)
-    label = signals.label(name)
-    floors = window_floors(measured, windows)
-    if not floors:
-        return Finding(name, "growth", False, {}, f"{label}: no measure-phase samples")
-    start, middle, end = floors[0][1], floors[len(floors) // 2][1], floors[-1][1]
-    growth, late_growth = end - start, end - middle
-    failed = growth > allowed and late_growth > 0
-    figures = {"baseline": start, "final": end, "growth": growth, "late_growth": late_growth, "allowed": allowed}
-    if failed:
-        verdict = f"exceeds the allowed {allowed:+,.0f}, still growing in the second half ({late_growth:+,.0f})"
-    elif growth > allowed:
-        verdict = f"stopped growing at mid-run ({middle:,.0f}): a pool reaching its size, not a leak"
-    else:
-        verdict = f"within the allowed {allowed:+,.0f}"
-    return Finding(name, "growth", failed, figures,
-                   f"{label} {growth:+,.0f} over {format_span(span(measured), series.x_unit)} "
-                   f"({start:,.0f} → {end:,.0f}): {verdict}")
 
 
 def _warmup(series: ProbeSeries) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from leakcheck.analysis import signals
 from leakcheck.analysis.absolute import absolute_findings
-from leakcheck.analysis.findings import baseline_finding, growth_finding, trend_finding
+from leakcheck.analysis.findings import baseline_finding, trend_finding
 from leakcheck.analysis.model import LEAK, OVER_LIMIT, PASS, Finding, Judgement, ProbeSeries
 from leakcheck.analysis.trend import TrendPolicy
 
@@ -42,8 +42,11 @@ def _memory_findings(series: ProbeSeries, limits: Sequence[Limit], policy: Trend
     for name, key in (("fds", "fd_growth"), ("threads", "thread_growth")):
         points = series.memory.get(name)
         if points:
+            # A pool (libvips workers, libuv threads, cached files) moves within a band or levels off;
+            # a leak rises in steps all along, by more than the allowed growth.
             allowed = _limit_value(limits, key) or 0.0
-            findings.append(growth_finding(name, points, series, allowed, policy.windows))
+            count_policy = replace(policy, min_growth=allowed + 1, max_slope=None)
+            findings.append(trend_finding(name, name, points, series, count_policy, kind="growth"))
     return findings
 
 

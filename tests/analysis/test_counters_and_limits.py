@@ -44,7 +44,8 @@ def _counts(name: str, values: list[float]) -> ProbeSeries:
 def test_leaked_file_descriptors_are_growth() -> None:
     judgement = judge(_counts("fds", [5.0 + i // 100 for i in range(2000)]), [])
     assert judgement.outcome == LEAK
-    assert judgement.reasons[0].startswith("open file descriptors +17")
+    assert judgement.reasons[0].startswith("open file descriptors slope 0.01/iter")
+    assert judgement.findings[0].kind == "growth"
 
 
 def test_descriptor_open_only_during_a_call_is_not_growth() -> None:
@@ -53,16 +54,22 @@ def test_descriptor_open_only_during_a_call_is_not_growth() -> None:
 
 
 def test_thread_growth_within_its_limit_passes() -> None:
-    series = _counts("threads", [1.0 + (i > 1500) for i in range(2000)])
+    series = _counts("threads", [1.0 + i // 100 for i in range(2000)])
     assert judge(series, []).outcome == LEAK
-    assert judge(series, parse_limits({"thread_growth": "+1 threads"}, "test")).outcome == PASS
+    assert judge(series, parse_limits({"thread_growth": "+20 threads"}, "test")).outcome == PASS
 
 
 def test_thread_pool_that_stops_growing_is_not_a_leak() -> None:
     # A pool starting one worker every 50 calls until it has 8, well before mid-run.
     judgement = judge(_counts("threads", [1.0 + min(8, i // 50) for i in range(2000)]), [])
     assert judgement.outcome == PASS, judgement.reasons
-    assert "a pool reaching its size" in judgement.reasons[0]
+    assert "not a leak" in judgement.reasons[0]
+
+
+def test_worker_threads_coming_and_going_are_not_growth() -> None:
+    # libvips workers: 9 or 10 threads all along, 12 for a moment at the end.
+    values = [9.0 + (i // 37) % 2 + 3 * (i > 1950) for i in range(2000)]
+    assert judge(_counts("threads", values), []).outcome == PASS
 
 
 def test_rss_growth_over_its_limit_without_a_trend_is_over_limit() -> None:
