@@ -115,7 +115,7 @@ class _Watch:
         self.duration = 0.0
         self.x_unit = "iter"
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
-        self.events_log = (plan.directory / "events.jsonl").open("wb")
+        self.events_log = (plan.directory / "events.jsonl").open("wb", buffering=0)
 
     def clock(self) -> float:
         return time.monotonic() - self.started
