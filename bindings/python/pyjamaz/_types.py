@@ -105,7 +105,10 @@ class Options:
     max_input_bytes: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "formats", format_bits(self.formats))
+        # Normalised to one Format flag (None: every format), which Options accepts again, so that
+        # dataclasses.replace() works on a validated instance.
+        bits = format_bits(self.formats)
+        object.__setattr__(self, "formats", Format(bits) if bits else None)
         for name, upper in (
             ("max_bytes", _U64_MAX),
             ("max_width", _U32_MAX),
@@ -121,7 +124,7 @@ class Options:
 
     def to_native(self) -> NativeOptions:
         return NativeOptions(
-            formats=cast(int, self.formats),  # normalised to bits in __post_init__
+            formats=int(cast(Format | None, self.formats) or 0),  # normalised in __post_init__
             max_bytes=self.max_bytes,
             max_diff=float(self.max_diff),
             max_width=self.max_width,

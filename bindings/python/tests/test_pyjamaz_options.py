@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -73,3 +74,11 @@ def test_bad_arguments_fail_before_the_library_is_needed(monkeypatch: pytest.Mon
 def test_result_repr_leaves_out_the_bytes() -> None:
     result = pyjamaz.OptimizeResult(b"\xff" * 1000, "jpeg", 1000, 80, 0.001, 10, 10, True, True, 3)
     assert "\\xff" not in repr(result) and "format='jpeg'" in repr(result)
+
+
+def test_validated_options_can_be_replaced() -> None:
+    options = Options(formats=["jpeg", "webp"], max_width=10)
+    assert options.formats == Format.JPEG | Format.WEBP
+    changed = dataclasses.replace(options, concurrency=2)
+    assert changed.to_native() == pyjamaz.NativeOptions(formats=1 | 4, max_width=10, concurrency=2)
+    assert dataclasses.replace(Options(), max_bytes=5).formats is None

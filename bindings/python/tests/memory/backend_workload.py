@@ -3,6 +3,8 @@ optimize() and optimize_file(), under a rotation of option sets, on one backend.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
 from probe_support import count_failures, run_leak_probe
@@ -10,12 +12,17 @@ from probe_support import count_failures, run_leak_probe
 from leakcheck.sdk import ProbeContext
 
 CORPUS = CorpusSpec(seed=11, count=12, kinds=("photo", "flat", "alpha", "tiny"), max_bytes=64 * 1024)
-# Cheap encoder mixes, each still with several candidates so that losing encodes are exercised.
-OPTION_SETS = (
-    pyjamaz.Options(formats="jpeg", max_diff=0.01),
-    pyjamaz.Options(formats=("jpeg", "webp"), concurrency=2),
-    pyjamaz.Options(max_width=64, max_height=64, strip=True),
-    pyjamaz.Options(formats=("png", "gif"), max_width=96, max_height=96),
+# Cheap encoder mixes, each still with several candidates so that losing encodes are exercised. One
+# encoder thread per call: parallel encoding grows libvips' worker threads (and RSS) for hundreds of
+# calls, which would blur a short run; the concurrency probe covers threads.
+OPTION_SETS = tuple(
+    dataclasses.replace(options, concurrency=1)
+    for options in (
+        pyjamaz.Options(formats="jpeg", max_diff=0.01),
+        pyjamaz.Options(formats=("jpeg", "webp")),
+        pyjamaz.Options(max_width=64, max_height=64, strip=True),
+        pyjamaz.Options(formats=("png", "gif"), max_width=96, max_height=96),
+    )
 )
 DEFAULT_ITERATIONS = 2000
 

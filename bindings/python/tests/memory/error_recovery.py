@@ -3,6 +3,7 @@ its own exception class, and nothing may grow: an error result is freed like any
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import sys
@@ -58,17 +59,21 @@ def error_cases(image: bytes, malformed: list[tuple[str, bytes, str]], garbage: 
         ErrorCase(
             "unknown_format", lambda b: pyjamaz.optimize(image, formats=["bmp"], backend=b), ValueError
         ),
-        ErrorCase("not_bytes", lambda b: pyjamaz.optimize("text", backend=b), TypeError),  # type: ignore[arg-type]
+        ErrorCase("not_bytes", lambda b: pyjamaz.optimize(_not_bytes(), backend=b), TypeError),
     ]
     for name, data, expect in malformed:
         cases.append(
-            ErrorCase(
-                f"malformed:{name}",
-                lambda b, d=data: pyjamaz.optimize(d, backend=b),
-                pyjamaz.ERROR_NAMES[expect],
-            )
+            ErrorCase(f"malformed:{name}", functools.partial(_optimize_on, data), pyjamaz.ERROR_NAMES[expect])
         )
     return cases
+
+
+def _optimize_on(data: bytes, backend: str) -> pyjamaz.OptimizeResult:
+    return pyjamaz.optimize(data, backend=backend)
+
+
+def _not_bytes() -> bytes:
+    return "text"  # type: ignore[return-value]  # the wrong type on purpose
 
 
 def setup(ctx: ProbeContext) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from python_leaks import PYTHON_LEAKS, copy_binding_with_leak
 
-from leakcheck.config import load_config
+from leakcheck.config import ProbeSpec, load_config
 
 MEMORY_DIR = Path(__file__).resolve().parent
 REPO_ROOT = MEMORY_DIR.parents[3]
@@ -61,11 +61,11 @@ class ProbeOutcome:
         return f"exit {self.returncode}, no failed check" + ("" if self.done else ", no done event")
 
 
-def declared_iterations(suite: str) -> dict[str, int]:
-    """Iterations of each Python probe in `suite`, as [tool.leakcheck] in pyproject.toml declares them."""
+def declared_probes(suite: str) -> dict[str, ProbeSpec]:
+    """The Python probes in `suite` as [tool.leakcheck] in pyproject.toml declares them."""
     config = load_config(REPO_ROOT / "pyproject.toml")
     return {
-        spec.name.removeprefix("python."): spec.iterations_for(suite)
+        spec.name.removeprefix("python."): spec
         for spec in config.probes
         if spec.lang == "python" and spec.in_suite(suite)
     }
@@ -172,13 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [p for p in probes if p not in PROBES] + [x for x in leaks if x not in known_leaks]
     if unknown:
         parser.error(f"unknown probe or leak: {', '.join(unknown)}")
-    suite_iterations = declared_iterations(args.suite)
+    declared = declared_probes(args.suite)
     outcomes: dict[tuple[str, str], ProbeOutcome] = {}
     with tempfile.TemporaryDirectory(prefix="leak-matrix-") as workdir:
         for leak in leaks:
-            env = leak_environment(leak, Path(workdir) / leak)
+            leak_env = leak_environment(leak, Path(workdir) / leak)
             for probe in probes:
-                env["LEAKCHECK_ITERATIONS"] = str(args.iterations or suite_iterations[probe])
+                spec = declared[probe]
+                iterations = args.iterations or spec.iterations_for(args.suite)
+                env = {**leak_env, **spec.env, "LEAKCHECK_ITERATIONS": str(iterations)}
+                if int(env.get("LEAKCHECK_WARMUP", 0)) >= iterations:
+                    env.pop("LEAKCHECK_WARMUP")
                 outcome = outcomes[(probe, leak)] = run_probe_process(probe, env)
                 print(f"{probe:16} {leak:18} {outcome.seconds:6.1f}s  {outcome.describe()}", flush=True)
                 if outcome.returncode < 0 or (outcome.caught and not outcome.failed_checks):
