@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TypedDict, Unpack
 
 from ._abi import ABI_VERSION
 from ._backend import Backend, Input, PathArg
@@ -49,92 +50,46 @@ def _create(name: str, location: LibraryLocation) -> Backend:
     return CtypesBackend(location)
 
 
+class Limits(TypedDict, total=False):
+    """The keyword limits of optimize() and optimize_file(); the fields of Options."""
+
+    formats: FormatsArg
+    max_bytes: int
+    max_diff: float
+    max_width: int
+    max_height: int
+    strip: bool
+    concurrency: int
+    max_pixels: int
+    max_input_bytes: int
+
+
 def optimize(
-    data: Input,
-    *,
-    formats: FormatsArg = None,
-    max_bytes: int = 0,
-    max_diff: float = 0.0,
-    max_width: int = 0,
-    max_height: int = 0,
-    strip: bool = False,
-    concurrency: int = 0,
-    max_pixels: int = 0,
-    max_input_bytes: int = 0,
-    options: Options | None = None,
-    backend: str | None = None,
+    data: Input, *, options: Options | None = None, backend: str | None = None, **limits: Unpack[Limits]
 ) -> OptimizeResult:
     """The smallest encoding of `data` that meets the limits; never larger than `data`.
 
-    Pass either keyword limits or a prepared `options` (cheaper in a loop), not both.
+    Limits as keywords (see Options) or a prepared `options` (cheaper in a loop), not both.
     """
-    chosen = _options(
-        options,
-        formats,
-        max_bytes,
-        max_diff,
-        max_width,
-        max_height,
-        strip,
-        concurrency,
-        max_pixels,
-        max_input_bytes,
-    )
+    chosen = _options(options, limits)
     return get_backend(backend).optimize(data, chosen.to_native())
 
 
 def optimize_file(
-    path: PathArg,
-    *,
-    formats: FormatsArg = None,
-    max_bytes: int = 0,
-    max_diff: float = 0.0,
-    max_width: int = 0,
-    max_height: int = 0,
-    strip: bool = False,
-    concurrency: int = 0,
-    max_pixels: int = 0,
-    max_input_bytes: int = 0,
-    options: Options | None = None,
-    backend: str | None = None,
+    path: PathArg, *, options: Options | None = None, backend: str | None = None, **limits: Unpack[Limits]
 ) -> OptimizeResult:
     """optimize() on the bytes of the file at `path`, read by the library."""
-    chosen = _options(
-        options,
-        formats,
-        max_bytes,
-        max_diff,
-        max_width,
-        max_height,
-        strip,
-        concurrency,
-        max_pixels,
-        max_input_bytes,
-    )
+    chosen = _options(options, limits)
     return get_backend(backend).optimize_file(path, chosen.to_native())
 
 
-def _options(
-    options: Options | None,
-    formats: FormatsArg,
-    max_bytes: int,
-    max_diff: float,
-    max_width: int,
-    max_height: int,
-    strip: bool,
-    concurrency: int,
-    max_pixels: int,
-    max_input_bytes: int,
-) -> Options:
-    keywords = Options(
-        formats, max_bytes, max_diff, max_width, max_height, strip, concurrency, max_pixels, max_input_bytes
-    )
+def _options(options: Options | None, limits: Limits) -> Options:
     if options is None:
-        return keywords
+        return Options(**limits)
     if not isinstance(options, Options):
         raise TypeError(f"options must be a pyjamaz.Options, not {type(options).__name__}")
-    if keywords != Options():
-        raise TypeError("pass either options= or keyword limits, not both")
+    if limits:
+        raise TypeError(f"pass either options= or keyword limits ({', '.join(limits)}), not both")
     return options
 
 

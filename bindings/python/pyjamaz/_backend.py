@@ -3,9 +3,10 @@ an OptimizeResult or an exception."""
 
 from __future__ import annotations
 
+import abc
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ._abi import STATUS_OK
 from ._errors import error_for
@@ -49,6 +50,31 @@ class Backend(Protocol):
     def memory_stats(self) -> MemoryStats: ...
 
 
+class NativeCalls(abc.ABC):
+    """The calls whose code is the same on both backends (`_lib` is the loaded library)."""
+
+    _lib: Any
+
+    def abi_version(self) -> int:
+        return int(self._lib.pyjamaz_abi_version())
+
+    def init(self) -> None:
+        raise_for_status(int(self._lib.pyjamaz_init()), self)
+
+    def shutdown(self) -> None:
+        raise_for_status(int(self._lib.pyjamaz_shutdown()), self)
+
+    def is_initialized(self) -> bool:
+        return bool(self._lib.pyjamaz_is_initialized())
+
+    def supported_formats(self) -> int:
+        return int(self._lib.pyjamaz_supported_formats())
+
+    @abc.abstractmethod
+    def status_message(self, status: int) -> str:
+        """Each backend turns the C string into text its own way."""
+
+
 def check_input(data: object) -> None:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, bytearray or memoryview, not {type(data).__name__}")
@@ -86,6 +112,10 @@ def finish(call_status: int, native: NativeResult | None, backend: Backend) -> O
     )
 
 
-def raise_for_status(status: int, backend: Backend) -> None:
+class _Describes(Protocol):
+    def status_message(self, status: int) -> str: ...
+
+
+def raise_for_status(status: int, backend: _Describes) -> None:
     if status != STATUS_OK:
         raise error_for(status, backend.status_message(status))

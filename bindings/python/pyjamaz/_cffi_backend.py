@@ -7,7 +7,15 @@ from typing import Any
 import cffi  # type: ignore[import-untyped]  # cffi ships no type information
 
 from ._abi import CDEF
-from ._backend import Input, NativeResult, PathArg, check_input, encode_path, finish, raise_for_status
+from ._backend import (
+    Input,
+    NativeCalls,
+    NativeResult,
+    PathArg,
+    check_input,
+    encode_path,
+    finish,
+)
 from ._errors import LibraryNotFoundError
 from ._locate import LibraryLocation, load_failure_message
 from ._types import MEMORY_STATS_FIELDS, MemoryStats, NativeOptions, OptimizeResult
@@ -16,7 +24,7 @@ _ffi = cffi.FFI()
 _ffi.cdef(CDEF)
 
 
-class CffiBackend:
+class CffiBackend(NativeCalls):
     name = "cffi"
 
     def __init__(self, location: LibraryLocation) -> None:
@@ -28,21 +36,6 @@ class CffiBackend:
 
     def version(self) -> str:
         return _text(self._lib.pyjamaz_version()) or ""
-
-    def abi_version(self) -> int:
-        return int(self._lib.pyjamaz_abi_version())
-
-    def init(self) -> None:
-        raise_for_status(self._lib.pyjamaz_init(), self)
-
-    def shutdown(self) -> None:
-        raise_for_status(self._lib.pyjamaz_shutdown(), self)
-
-    def is_initialized(self) -> bool:
-        return bool(self._lib.pyjamaz_is_initialized())
-
-    def supported_formats(self) -> int:
-        return int(self._lib.pyjamaz_supported_formats())
 
     def status_message(self, status: int) -> str:
         return _text(self._lib.pyjamaz_status_message(status)) or ""

@@ -17,7 +17,15 @@ from ctypes import (
     c_void_p,
 )
 
-from ._backend import Input, NativeResult, PathArg, check_input, encode_path, finish, raise_for_status
+from ._backend import (
+    Input,
+    NativeCalls,
+    NativeResult,
+    PathArg,
+    check_input,
+    encode_path,
+    finish,
+)
 from ._errors import LibraryNotFoundError
 from ._locate import LibraryLocation, load_failure_message
 from ._types import MEMORY_STATS_FIELDS, MemoryStats, NativeOptions, OptimizeResult
@@ -76,7 +84,7 @@ _SIGNATURES: dict[str, tuple[object, list[object]]] = {
 }
 
 
-class CtypesBackend:
+class CtypesBackend(NativeCalls):
     name = "ctypes"
 
     def __init__(self, location: LibraryLocation) -> None:
@@ -92,21 +100,6 @@ class CtypesBackend:
 
     def version(self) -> str:
         return bytes(self._lib.pyjamaz_version()).decode()
-
-    def abi_version(self) -> int:
-        return int(self._lib.pyjamaz_abi_version())
-
-    def init(self) -> None:
-        raise_for_status(self._lib.pyjamaz_init(), self)
-
-    def shutdown(self) -> None:
-        raise_for_status(self._lib.pyjamaz_shutdown(), self)
-
-    def is_initialized(self) -> bool:
-        return bool(self._lib.pyjamaz_is_initialized())
-
-    def supported_formats(self) -> int:
-        return int(self._lib.pyjamaz_supported_formats())
 
     def status_message(self, status: int) -> str:
         return bytes(self._lib.pyjamaz_status_message(status)).decode(errors="replace")
