@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.analysis import judge
-from leakcheck.analysis.units import format_bytes, format_count
 from leakcheck.config import ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, probe_command, probe_environment
+from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
 from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
@@ -191,7 +191,7 @@ class _Watch:
         stats = self.sampler.stats
         return Attempt(
             number=self.plan.number, outcome=outcome, reasons=reasons,
-            key_figure=_key_figure(crash, self.hang, self.sampler.peak_rss, findings, self.x_unit),
+            key_figure=key_figure(crash, self.hang, self.sampler.peak_rss, findings, self.x_unit),
             returncode=returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
             duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files,
             samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
@@ -218,9 +218,9 @@ class _Watch:
     def _decide(self, returncode: int | None, crash: Crash | None) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
         phase = self.reader.phase
         if self.hang is not None:
-            return TIMEOUT, (_hang_reason(self.hang, self.reader.last_tick),), ()
+            return TIMEOUT, (hang_reason(self.hang, self.reader.last_tick),), ()
         if crash is not None:
-            return CRASH, (_crash_reason(crash, self.sampler.peak_rss, self.plan.probe.memory_cap_bytes,
+            return CRASH, (crash_reason(crash, self.sampler.peak_rss, self.plan.probe.memory_cap_bytes,
                                          self.reader.last_tick),), ()
         if self.reader.error is not None:
             return ERROR, (self.reader.error,), ()
@@ -249,55 +249,3 @@ class _Watch:
 def _early(plan: AttemptPlan, outcome: str, reason: str, files: dict[str, str]) -> Attempt:
     return Attempt(number=plan.number, outcome=outcome, reasons=(reason,), key_figure="", returncode=None,
                    phase="start", last_tick=None, duration_s=0.0, peak_rss=0, files=files)
-
-
-def _iteration(last_tick: int | None) -> str:
-    return "-" if last_tick is None else f"{last_tick:,}"
-
-
-def _hang_reason(hang: Hang, last_tick: int | None) -> str:
-    what = "did not finish within the timeout of" if hang.watchdog == "timeout" else "wrote no event for"
-    return (f"{what} {hang.seconds:g}s, in phase {hang.phase} at iteration {_iteration(last_tick)}; "
-            "stacks dumped, process group killed")
-
-
-def _crash_reason(crash: Crash, peak_rss: int, cap: int, last_tick: int | None) -> str:
-    where = f"in phase {crash.phase} after iteration {_iteration(last_tick)}"
-    if crash.kind == "out-of-memory":
-        return (f"out of memory: RSS went over the {format_bytes(cap)} memory cap {where}; process group "
-                f"killed (peak RSS {format_bytes(peak_rss)})")
-    extra = {"zig-segfault": " (Zig's segfault handler, then abort)", "zig-panic": " (Zig panic)",
-             "python-fatal": " (Python fatal error)"}.get(crash.kind, "")
-    if crash.signal == "SIGKILL":
-        extra = f" (from outside: the kernel's OOM killer sends SIGKILL; peak RSS {format_bytes(peak_rss)})"
-    return f"killed by {crash.signal} ({crash.number}){extra} {where}"
-
-
-def _key_figure(crash: Crash | None, hang: Hang | None, peak_rss: int, findings: tuple[dict[str, Any], ...],
-                x_unit: str) -> str:
-    """The one figure that says most: what failed (signal, growth or slope), else the RSS slope and peak."""
-    peak = f"peak RSS {format_bytes(peak_rss)}"
-    if crash is not None:
-        return f"out of memory, {peak}" if crash.kind == "out-of-memory" else f"{crash.signal} in {crash.phase}"
-    if hang is not None:
-        return f"{hang.watchdog} {hang.seconds:g}s in {hang.phase}"
-    failed = [f for f in findings if f["failed"]]
-    shown = failed[0] if failed else next((f for f in findings if f["signal"] == "rss"), None)
-    if shown is None:
-        return peak
-    figure = _finding_figure(shown, x_unit)
-    if not figure or shown["signal"] == "limit:peak_rss":
-        return figure or peak
-    return f"{figure}, {peak}"
-
-
-def _finding_figure(finding: dict[str, Any], x_unit: str) -> str:
-    signal_name, figures = str(finding["signal"]), finding["figures"]
-    label = signal_name.removeprefix("counter:").removeprefix("limit:")
-    in_bytes = signal_name in ("rss", "vms") or "bytes" in signal_name
-    if "slope" in figures and finding["kind"] == "trend":
-        return f"{label} {format_bytes(figures['slope'], signed=True)}/{x_unit}"
-    if "growth" in figures:
-        growth = figures["growth"]
-        return f"{label} {format_bytes(growth, signed=True) if in_bytes else format_count(growth, signed=True)}"
-    return ""
