@@ -9,6 +9,17 @@ from leakcheck.config import SUITE_CHOICES, Config, ProbeSpec, find_config, load
 from leakcheck.selection import Selection, parse_languages, select
 
 
+def add_probe_arguments(parser: argparse.ArgumentParser, *, default_suite: str) -> None:
+    """--config, --suite, --lang and -k: what every subcommand that works on probes takes."""
+    add_config_argument(parser)
+    add_selection_arguments(parser, default_suite=default_suite)
+
+
+def configured_probes(args: argparse.Namespace) -> tuple[Config, tuple[ProbeSpec, ...]]:
+    config = configuration(args)
+    return config, selected_probes(config, args)
+
+
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help="leakcheck.toml or pyproject.toml to read (default: the nearest from here up)")

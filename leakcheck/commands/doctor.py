@@ -6,24 +6,17 @@ import argparse
 
 from rich.table import Table
 
-from leakcheck.commands.common import (
-    add_config_argument,
-    add_selection_arguments,
-    configuration,
-    selected_probes,
-)
+from leakcheck.commands.common import add_probe_arguments, configured_probes
 from leakcheck.doctor import checks_for, run_checks
 from leakcheck.output.terminal import make_console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser)
-    add_selection_arguments(parser, default_suite="all")
+    add_probe_arguments(parser, default_suite="all")
 
 
 def execute(args: argparse.Namespace) -> int:
-    config = configuration(args)
-    probes = selected_probes(config, args)
+    config, probes = configured_probes(args)
     findings = run_checks(checks_for(probes, config.root), config.root)
     table = Table(title=f"what {len(probes)} probe(s) need")
     for column in ("requirement", "needed by", "status", "detail / how to install"):

@@ -6,24 +6,17 @@ import argparse
 
 from rich.table import Table
 
-from leakcheck.commands.common import (
-    add_config_argument,
-    add_selection_arguments,
-    configuration,
-    selected_probes,
-)
+from leakcheck.commands.common import add_probe_arguments, configured_probes
 from leakcheck.config import SUITES
 from leakcheck.output.terminal import make_console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser)
-    add_selection_arguments(parser, default_suite="all")
+    add_probe_arguments(parser, default_suite="all")
 
 
 def execute(args: argparse.Namespace) -> int:
-    config = configuration(args)
-    probes = selected_probes(config, args)
+    config, probes = configured_probes(args)
     table = Table(title=f"{len(probes)} probe(s) from {config.path}")
     for column in ("probe", "language", *SUITES, "timeout", "limits"):
         table.add_column(column, justify="right" if column in SUITES else "left")

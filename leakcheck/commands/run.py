@@ -8,12 +8,7 @@ import time
 from pathlib import Path
 
 from leakcheck import provenance
-from leakcheck.commands.common import (
-    add_config_argument,
-    add_selection_arguments,
-    configuration,
-    selected_probes,
-)
+from leakcheck.commands.common import add_probe_arguments, configured_probes
 from leakcheck.config import ConfigError, ProbeSpec
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
@@ -26,8 +21,7 @@ EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_argument(parser)
-    add_selection_arguments(parser, default_suite="fast")
+    add_probe_arguments(parser, default_suite="fast")
     parser.add_argument("--repeat", type=_positive_int, default=1, metavar="N", help="run each probe N times")
     parser.add_argument("--retries", type=_non_negative_int, default=0, metavar="N",
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
@@ -44,8 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    config = configuration(args)
-    probes = selected_probes(config, args)
+    config, probes = configured_probes(args)
     if not probes:
         raise ConfigError(f"no probe in {config.path} matches --suite {args.suite}"
                           + (f" --lang {args.lang}" if args.lang else "")
