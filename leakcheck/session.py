@@ -50,9 +50,9 @@ class RunOutcome:
     results: tuple[ProbeResult, ...]
     interrupted: bool
 
-    @property
-    def passed(self) -> bool:
-        return all(result.passed for result in self.results)
+    def passed(self, fail_on: frozenset[str] = frozenset()) -> bool:
+        """Every probe passed; outcomes in `fail_on` (SKIP, FLAKY) count as failures too."""
+        return all(result.passed and result.outcome not in fail_on for result in self.results)
 
 
 def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:

@@ -13,7 +13,7 @@ from leakcheck.config import ConfigError, ProbeSpec
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
 from leakcheck.output.terminal import TerminalReporter
-from leakcheck.results import ProbeResult
+from leakcheck.results import FLAKY, SKIP, ProbeResult
 from leakcheck.runner.attempt import Progress
 from leakcheck.session import RunOptions, run_probes
 
@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seconds each probe may run (overrides the configured timeouts)")
     parser.add_argument("--jobs", type=_positive_int, metavar="N",
                         help="probes run at once (default: the configuration's jobs, else 1)")
+    parser.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
+                        help="comma-separated SKIP,FLAKY: count these as failures in the exit code")
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
@@ -58,7 +60,7 @@ def execute(args: argparse.Namespace) -> int:
     with TerminalReporter() as terminal:
         outcome = run_probes(probes, options, _Listeners(terminal, writer))
     exit_code = (EXIT_INTERRUPTED if outcome.interrupted
-                 else EXIT_PASSED if outcome.passed else EXIT_FAILED)
+                 else EXIT_PASSED if outcome.passed(args.fail_on) else EXIT_FAILED)
     writer.finish(interrupted=outcome.interrupted, exit_code=exit_code)
     if args.junit:
         write_junit(args.junit, outcome.results, suite=args.suite, interrupted=outcome.interrupted)
@@ -81,6 +83,13 @@ class _Listeners:
     def probe_finished(self, result: ProbeResult) -> None:
         self._writer.add(result)
         self._terminal.probe_finished(result)
+
+
+def _fail_on(text: str) -> frozenset[str]:
+    outcomes = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    if not outcomes or not outcomes <= {SKIP, FLAKY}:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: SKIP, FLAKY or both, comma-separated")
+    return outcomes
 
 
 def _positive_int(text: str) -> int:

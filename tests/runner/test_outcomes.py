@@ -184,3 +184,10 @@ def test_jobs_run_probes_side_by_side_with_every_result_kept(leakcheck) -> None:
     outcomes = {p["name"]: p["outcome"] for p in run.results["probes"]}
     assert outcomes == {"python.a": "PASS", "python.b": "FAIL", "python.c": "PASS", "python.d": "FAIL"}
     assert run.results["selection"]["jobs"] == 2 and run.returncode == 1
+
+
+def test_fail_on_turns_skip_into_a_failing_exit_code(leakcheck) -> None:
+    config = '[probes."native.absent"]\nlang = "native"\ncommand = ["no-such-tool-here"]\niterations = 10\n'
+    assert leakcheck(config).returncode == 0
+    assert leakcheck(config, "--fail-on", "skip").returncode == 1
+    assert leakcheck(config, "--fail-on", "pass").returncode == 2
