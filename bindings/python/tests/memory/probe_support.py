@@ -17,13 +17,15 @@ from leakcheck.sdk.python import ProbeSettings
 EXACT_COUNTERS = (
     "lib_live_bytes",
     "lib_live_allocations",
-    "vips_tracked_bytes",
-    "vips_tracked_allocations",
     "vips_tracked_files",
     "vips_live_objects",
     "live_results",
     "open_fds",
 )
+# libvips keeps a few tracked buffers in its worker threads between calls (seen: 3 buffers, 36 KB, held
+# across ~10 calls after a failed decode, then freed) with no live object: bounded, not exact. A dropped
+# image reference still shows exactly, in vips_live_objects.
+BOUNDED_COUNTERS = {"vips_tracked_bytes": 256 * 1024, "vips_tracked_allocations": 16}
 
 Work = Callable[[ProbeContext, int], None]
 Step = Callable[[ProbeContext], None]
@@ -87,6 +89,8 @@ def check_back_to_baseline(
     ok = True
     for counter in EXACT_COUNTERS:
         ok &= ctx.check(f"{counter}_growth", final[counter] - baseline[counter], "<=", 0)
+    for counter, bound in BOUNDED_COUNTERS.items():
+        ok &= ctx.check(f"{counter}_growth", final[counter] - baseline[counter], "<=", bound)
     ok &= ctx.check(
         "py_tracemalloc_growth",
         final["py_tracemalloc_current"] - baseline["py_tracemalloc_current"],
