@@ -34,6 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"leakcheck: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # an output path that cannot be written, a run directory that cannot be made
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"leakcheck: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -88,3 +88,13 @@ def test_doctor_names_what_is_missing_and_how_to_install_it(tmp_path: Path) -> N
     assert "zig-out/bin/probe-that-is-not-built" in completed.stdout
     assert "missing" in completed.stdout and "scripts/zig build" in completed.stdout
     assert completed.returncode == 1  # a required file is missing
+
+
+def test_unwritable_output_path_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "leakcheck.toml"
+    path.write_text(GOOD)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    completed = leakcheck_cli("run", "--config", str(path), "--run-dir", str(blocker / "runs"))
+    assert completed.returncode == 2
+    assert f"cannot write {blocker / 'runs'}" in completed.stderr and "Traceback" not in completed.stderr
