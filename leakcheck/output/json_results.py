@@ -16,6 +16,9 @@ from leakcheck.results import Attempt, ProbeResult
 SCHEMA = "leakcheck.run"
 SCHEMA_VERSION = 1
 SAMPLE_COLUMNS = ("t", "i", "rss", "vms", "fds", "threads", "processes")
+MAX_SAMPLE_ROWS = 30_000
+"""Beyond this (5 minutes at 100 Hz) the JSON keeps every k-th sample and the highest-RSS one of each
+stride, and names the CSV that holds them all; the file is rewritten after every probe, so it must stay small."""
 
 
 def attempt_document(attempt: Attempt) -> dict[str, Any]:
@@ -26,12 +29,31 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
     document["hang"] = dataclasses.asdict(attempt.hang) if attempt.hang else None
     document["sampler"] = dataclasses.asdict(attempt.sampler) if attempt.sampler else None
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
-    document["samples"] = {"columns": list(SAMPLE_COLUMNS),
-                           "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes]
-                                    for s in attempt.samples]}
+    document["samples"] = _samples_document(attempt)
     document["ticks"] = [{"t": round(t.t, 4), "i": t.i, "phase": t.phase, "counters": dict(t.counters)}
                          for t in attempt.ticks]
     return document
+
+
+def _samples_document(attempt: Attempt) -> dict[str, Any]:
+    samples = list(attempt.samples)
+    stride = max(1, -(-len(samples) // MAX_SAMPLE_ROWS))
+    if stride > 1:  # each stride's first sample and its RSS peak, in time order
+        kept = {id(chunk[0]): chunk[0] for chunk in (samples[k:k + stride] for k in range(0, len(samples), stride))}
+        kept.update({id(peak): peak for peak in (max(samples[k:k + stride], key=lambda s: s.rss)
+                                                 for k in range(0, len(samples), stride))})
+        samples = sorted(kept.values(), key=lambda s: s.t)
+    return {"columns": list(SAMPLE_COLUMNS), "stride": stride, "count": len(attempt.samples),
+            "all": attempt.files.get("samples"),
+            "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes] for s in samples]}
+
+
+def write_samples_csv(path: Path, attempt_samples: Sequence[Any]) -> None:
+    """Every sample of an attempt, beside its stdout and stderr."""
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(",".join(SAMPLE_COLUMNS) + "\n")
+        for s in attempt_samples:
+            handle.write(f"{s.t:.4f},{'' if s.i is None else s.i},{s.rss},{s.vms},{s.fds},{s.threads},{s.processes}\n")
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:

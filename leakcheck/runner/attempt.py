@@ -15,6 +15,7 @@ from typing import Any
 
 from leakcheck.analysis import judge
 from leakcheck.config import ProbeSpec
+from leakcheck.output.json_results import write_samples_csv
 from leakcheck.results import CRASH, ERROR, FAIL, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, probe_command, probe_environment
@@ -73,7 +74,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     plan.directory.mkdir(parents=True, exist_ok=True)
     outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log")
     files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr),
-             "events": str(plan.directory / "events.jsonl")}
+             "events": str(plan.directory / "events.jsonl"), "samples": str(plan.directory / "samples.csv")}
     try:
         command = probe_command(plan.probe, plan.root)
     except CannotRun as exc:
@@ -182,6 +183,7 @@ class _Watch:
         self.sampler.stop()
         os.close(self.spawned.events_fd)
         self.events_log.close()
+        write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
 
     def result(self, files: dict[str, str], command: list[str], want_core: bool) -> Attempt:
         returncode = self.spawned.process.returncode
