@@ -46,6 +46,7 @@ def execute(args: argparse.Namespace) -> int:
                           + (f" --lang {args.lang}" if args.lang else "")
                           + "".join(f" -k {p}" for p in args.patterns))
     started = time.monotonic()
+    cpu_started = time.process_time()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
@@ -61,12 +62,20 @@ def execute(args: argparse.Namespace) -> int:
         outcome = run_probes(probes, options, _Listeners(terminal, writer))
     exit_code = (EXIT_INTERRUPTED if outcome.interrupted
                  else EXIT_PASSED if outcome.passed(args.fail_on) else EXIT_FAILED)
-    writer.finish(interrupted=outcome.interrupted, exit_code=exit_code)
+    writer.finish(interrupted=outcome.interrupted, exit_code=exit_code,
+                  harness=_harness_cost(started, cpu_started))
     if args.junit:
         write_junit(args.junit, outcome.results, suite=args.suite, interrupted=outcome.interrupted)
     terminal.summary(outcome.results, interrupted=outcome.interrupted, wall_s=time.monotonic() - started)
     terminal.console.print(f"results: {json_paths[-1]}")
     return exit_code
+
+
+def _harness_cost(started: float, cpu_started: float) -> dict[str, float]:
+    """leakcheck's own CPU over the run (all its threads: samplers, event pumps, terminal, analysis)."""
+    wall = time.monotonic() - started
+    cpu = time.process_time() - cpu_started
+    return {"wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "cpu_fraction": round(cpu / wall, 5)}
 
 
 class _Listeners:

@@ -74,7 +74,8 @@ class JsonResults:
         self._probes.append(probe_document(result))
         self._write(complete=False, interrupted=False, exit_code=None)
 
-    def finish(self, *, interrupted: bool, exit_code: int) -> None:
+    def finish(self, *, interrupted: bool, exit_code: int, harness: Mapping[str, float]) -> None:
+        self._header["harness"] = dict(harness)
         self._write(complete=not interrupted, interrupted=interrupted, exit_code=exit_code)
 
     def _write(self, *, complete: bool, interrupted: bool, exit_code: int | None) -> None:
