@@ -22,8 +22,9 @@ def dump_stacks(pid: int, *, lang: str, python_sdk: bool, stderr_path: Path) -> 
             sections.append(_faulthandler_dump(pid, stderr_path))
         sections.append(_run_tool("py-spy dump --native", [_py_spy(), "dump", "--native", "--pid", str(pid)]))
     else:
-        sections.append(_run_tool("gdb", [shutil.which("gdb") or "gdb", "-batch", "-nx", "-p", str(pid),
-                                          "-ex", "thread apply all bt 40"]))
+        # /proc/PID/exe: the symbols of the binary that runs, even if a rebuild has replaced it on disk.
+        sections.append(_run_tool("gdb", [shutil.which("gdb") or "gdb", "-batch", "-nx", f"/proc/{pid}/exe",
+                                          "-p", str(pid), "-ex", "thread apply all bt 40"]))
     return "\n\n".join(section for section in sections if section)
 
 
