@@ -98,6 +98,8 @@ class Attempt:
     ticks: tuple[Tick, ...] = ()
     checks: tuple[Check, ...] = ()
     findings: tuple[Mapping[str, Any], ...] = ()
+    started_at: float = 0.0
+    """Wall-clock time (seconds since the epoch) the probe was started."""
     crash: Crash | None = None
     hang: Hang | None = None
     sampler: SamplerStats | None = None

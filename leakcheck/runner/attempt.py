@@ -108,6 +108,7 @@ class _Watch:
         self.plan = plan
         self.spawned = spawned
         self.started = started
+        self.started_at = time.time()
         self.reader = ProtocolReader(self.clock)
         self.sampler = Sampler(spawned.pid, started_at=started, last_tick=lambda: self.reader.last_tick,
                                memory_cap=plan.probe.memory_cap_bytes)
@@ -195,7 +196,7 @@ class _Watch:
             number=self.plan.number, outcome=outcome, reasons=reasons,
             key_figure=key_figure(crash, self.hang, self.sampler.peak_rss, findings, self.x_unit),
             returncode=returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
-            duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files,
+            duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files, started_at=self.started_at,
             samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
             findings=findings, crash=crash, hang=self.hang, sampler=stats,
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
