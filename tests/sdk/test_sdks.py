@@ -126,3 +126,12 @@ def test_python_probe_dumps_stacks_on_sigusr1() -> None:
         process.kill()
         stderr = process.stderr.read() if process.stderr else ""
     assert "sample_probe.py" in stderr and "in body" in stderr
+
+
+@pytest.mark.parametrize(("command", "lang"), ALL_PROBES)
+def test_exception_in_body_exits_1_in_its_phase_with_the_error_on_stderr(command: list[str], lang: str) -> None:
+    run = run_with_pipe(command, LEAKCHECK_ITERATIONS="20", SAMPLE_THROW_AT="7")
+    assert run.returncode == 1
+    assert "thrown at 7" in run.stderr
+    assert run.of("phase")[-1]["name"] == "measure"  # warm-up is the first 2 of 20
+    assert run.of("tick")[-1]["i"] == 6 and run.of("done") == []

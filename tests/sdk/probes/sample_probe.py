@@ -14,6 +14,8 @@ def body(ctx: ProbeContext, i: int) -> None:
     ctx.state["calls"] += 1
     if os.environ.get("SAMPLE_HANG_AT") == str(i):
         time.sleep(3600)
+    if os.environ.get("SAMPLE_THROW_AT") == str(i):
+        raise RuntimeError(f"thrown at {i}")
 
 
 def teardown(ctx: ProbeContext) -> None:
