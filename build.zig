@@ -42,6 +42,8 @@ pub fn build(b: *std.Build) void {
     // Tools and probes.
     const corpus = addExe(b, "pyjamaz-corpus", "zig/tools/corpus_main.zig", target, optimize, core, probe_sdk);
     b.installArtifact(corpus);
+    const bench = addExe(b, "pyjamaz-bench", "zig/tools/bench_main.zig", target, optimize, core, probe_sdk);
+    b.installArtifact(bench);
     const probe = addExe(b, "pyjamaz-probe", "zig/probes/pyjamaz_probe.zig", target, optimize, core, probe_sdk);
     b.installArtifact(probe);
 

@@ -93,7 +93,13 @@ const Probe = struct {
             .optimize => try self.makeImages(probe.seed, 8, 0),
             .errors => try self.makeErrorCases(probe.seed),
             .files => try self.makeFiles(probe.seed),
-            .pressure => try self.makeImages(probe.seed, poolSize(), 1 << 20),
+            .pressure => {
+                // A pool small enough to be cycled at least four times, and a warm-up that covers one full
+                // pass over it: each new large image may grow the allocator's arenas once.
+                const pool = std.math.clamp(probe.iterations / 4, 2, poolSize());
+                try self.makeImages(probe.seed, pool, 1 << 20);
+                probe.warmup = @min(probe.iterations - 1, @max(probe.warmup, pool));
+            },
         }
         // The first calls warm libvips (loaders, type system); the baseline is the state after them.
         for (0..3) |i| try self.iterate(i);

@@ -415,17 +415,23 @@ const Search = struct {
         return best;
     }
 
-    /// The highest level whose encode fits `budget` (binary search, at most log2(levels)+2 encodes);
+    /// The highest level whose encode fits `budget` (binary search, at most log2(levels)+3 encodes);
     /// the smallest encode tried when none fits.
     fn highestUnderBudget(self: *Search, format: Format, budget: u64) Error!Trial {
         const levels = format.levels();
         const top = try self.encode(format, levels.max);
         if (top.size() <= budget) return top;
+        // A format whose lowest setting does not fit either is out after two encodes, not a full search.
+        const bottom = self.encode(format, levels.min) catch |err| {
+            top.encoded.free();
+            return err;
+        };
+        if (bottom.size() > budget) return keepSmaller(top, bottom);
         var smallest = top;
         errdefer smallest.encoded.free();
-        var fitting: ?Trial = null;
+        var fitting: ?Trial = bottom;
         errdefer if (fitting) |f| f.encoded.free();
-        var lo = levels.min;
+        var lo = levels.min + 1;
         var hi = levels.max - 1;
         while (lo <= hi) {
             const mid = lo + @divFloor(hi - lo, 2);
