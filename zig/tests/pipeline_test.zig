@@ -283,3 +283,49 @@ test "the library is safe to call from many threads at once" {
     try testing.expectEqual(@as(u32, 0), failures.load(.monotonic));
     try base.expectSame("threads");
 }
+
+test "every input format loads, and 600 seeded mutations of them never crash or leak" {
+    try support.start();
+    const base = try support.Baseline.take();
+    var counting = pyjamaz.counting_allocator.CountingAllocator.init(gpa);
+    const lib_gpa = counting.allocator();
+    const inputs = [_]pyjamaz.corpus.FileFormat{ .jpeg, .png, .webp, .gif, .tiff };
+    var prng = std.Random.DefaultPrng.init(31337);
+    const random = prng.random();
+    var statuses = std.EnumArray(api.Status, u32).initFill(0);
+    for (inputs) |format| {
+        const original = try support.image(.photo, format, 40, 30, 15);
+        defer gpa.free(original);
+        {
+            const result = try support.optimize(lib_gpa, original, null);
+            defer api.resultFree(lib_gpa, result);
+            try testing.expectEqual(api.Status.ok, result.status);
+        }
+        const mutated = try gpa.dupe(u8, original);
+        defer gpa.free(mutated);
+        for (0..120) |_| {
+            @memcpy(mutated, original);
+            var len = mutated.len;
+            switch (random.uintLessThan(u8, 3)) {
+                0 => for (0..1 + random.uintLessThan(usize, 8)) |_| {
+                    mutated[random.uintLessThan(usize, len)] ^= @as(u8, 1) << random.int(u3);
+                },
+                1 => len = random.uintLessThan(usize, len),
+                else => {
+                    const at = random.uintLessThan(usize, len);
+                    random.bytes(mutated[at..@min(len, at + 1 + random.uintLessThan(usize, 64))]);
+                },
+            }
+            var opts = support.options();
+            if (random.boolean()) opts.max_bytes = random.uintLessThan(u64, original.len);
+            const result = try support.optimize(lib_gpa, mutated[0..len], &opts);
+            statuses.getPtr(result.status).* += 1;
+            api.resultFree(lib_gpa, result);
+            try testing.expectEqual(@as(u64, 0), counting.snapshot().live_bytes);
+        }
+    }
+    // The mutations reached both outcomes: decoders that recover and inputs that are refused.
+    try testing.expect(statuses.get(.ok) > 0);
+    try testing.expect(statuses.get(.decode) + statuses.get(.unsupported_format) + statuses.get(.empty_input) > 0);
+    try base.expectSame("mutated inputs");
+}
