@@ -12,7 +12,7 @@ from leakcheck.sdk import ProbeContext
 
 CORPUS = CorpusSpec(seed=61, count=4, kinds=("tiny", "flat"), max_bytes=32 * 1024)
 DRAIN_EVERY = 10
-OPTIONS = pyjamaz.Options(formats=("png", "webp"))
+OPTIONS = pyjamaz.Options(formats=("png", "webp"), concurrency=1)
 
 
 def setup(ctx: ProbeContext) -> None:
