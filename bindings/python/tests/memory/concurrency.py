@@ -12,8 +12,8 @@ from probe_support import count_failures, run_leak_probe
 from leakcheck.sdk import ProbeContext
 
 THREADS = 8
-CORPUS = CorpusSpec(seed=71, count=8, kinds=("photo", "flat", "alpha"), max_bytes=48 * 1024)
-OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=256, max_height=256, concurrency=1)
+CORPUS = CorpusSpec(seed=71, count=8, kinds=("photo", "flat", "alpha"), max_bytes=24 * 1024)
+OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=128, max_height=128, concurrency=1)
 
 
 def setup(ctx: ProbeContext) -> None:
