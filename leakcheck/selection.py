@@ -16,11 +16,14 @@ class Selection:
     """Empty: every language."""
     patterns: tuple[str, ...]
     """Substrings or globs (``*``, ``?``) of probe names; a probe matching any is taken. Empty: all."""
+    excluded: tuple[str, ...] = ()
+    """Patterns of the same kind; a probe matching any is left out."""
 
     def takes(self, probe: ProbeSpec) -> bool:
         return (probe.in_suite(self.suite)
                 and (not self.languages or probe.lang in self.languages)
-                and (not self.patterns or any(_matches(probe.name, p) for p in self.patterns)))
+                and (not self.patterns or any(_matches(probe.name, p) for p in self.patterns))
+                and not any(_matches(probe.name, p) for p in self.excluded))
 
 
 def parse_languages(text: str | None) -> frozenset[str]:

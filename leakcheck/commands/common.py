@@ -32,6 +32,8 @@ def add_selection_arguments(parser: argparse.ArgumentParser, *, default_suite: s
     parser.add_argument("--lang", metavar="LANGS", help="comma-separated languages: zig,node,python,native")
     parser.add_argument("-k", dest="patterns", action="append", default=[], metavar="PATTERN",
                         help="only probes whose name contains PATTERN (or matches it as a glob); repeatable")
+    parser.add_argument("--exclude", dest="excluded", action="append", default=[], metavar="PATTERN",
+                        help="leave out probes whose name contains PATTERN (or matches it as a glob); repeatable")
 
 
 def configuration(args: argparse.Namespace) -> Config:
@@ -39,5 +41,6 @@ def configuration(args: argparse.Namespace) -> Config:
 
 
 def selected_probes(config: Config, args: argparse.Namespace) -> tuple[ProbeSpec, ...]:
-    selection = Selection(suite=args.suite, languages=parse_languages(args.lang), patterns=tuple(args.patterns))
+    selection = Selection(suite=args.suite, languages=parse_languages(args.lang), patterns=tuple(args.patterns),
+                          excluded=tuple(args.excluded))
     return select(config.probes, selection)

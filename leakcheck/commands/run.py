@@ -54,7 +54,7 @@ def execute(args: argparse.Namespace) -> int:
                          jobs=args.jobs or config.jobs)
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
-                            "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
+                            "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "jobs": options.jobs}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)

@@ -54,6 +54,11 @@ def test_languages_and_patterns_narrow_the_selection(probes) -> None:
     assert names(probes, "all", None, "ctypes", "zig.*") == ["python.ctypes_memory", "zig.optimize"]
 
 
+def test_exclusions_leave_probes_out(probes) -> None:
+    taken = select(probes, Selection("all", frozenset(), (), excluded=("ffi", "zig.*")))
+    assert [p.name for p in taken] == ["python.ctypes_memory"]
+
+
 def test_unknown_language_is_a_usage_error() -> None:
     with pytest.raises(ConfigError, match="unknown language.*rust; allowed: python, node, zig, native"):
         parse_languages("python,rust")
