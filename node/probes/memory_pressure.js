@@ -14,7 +14,7 @@ const SECOND_HALF_GROWTH_LIMIT = 64 * MB;
 
 runLeakProbe({
     name: 'node.memory_pressure',
-    iterations: 24,
+    iterations: 36,
     // Two passes over the images: libvips starts worker threads on demand during the first ones.
     warmup: (iterations) => Math.max(Math.floor(iterations / 10), 2 * IMAGES),
     setup: (ctx) => {
