@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakcheck.commands import doctor, list_probes, run
+from leakcheck.commands import doctor, list_probes, report, run
 from leakcheck.config import ConfigError
 
 EXIT_USAGE = 2
@@ -14,6 +14,7 @@ COMMANDS = {
     "run": (run, "run the selected probes, each in its own process, and judge them"),
     "list": (list_probes, "list the declared probes, their suites and iteration counts"),
     "doctor": (doctor, "check the toolchains and libraries the selected probes need"),
+    "report": (report, "write a run's self-contained HTML report and/or its Markdown summary"),
 }
 
 

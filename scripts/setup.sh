@@ -11,7 +11,7 @@ mkdir -p "$stamps"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages the build, the probes and the tests need.
-apt_packages=(libvips-dev libvips-tools pkg-config gdb)
+apt_packages=(libvips-dev libvips-tools pkg-config gdb chromium)
 missing=()
 for pkg in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,0 +1,68 @@
+"""`leakcheck report [RUN] -o report.html [--summary-md PATH]`: one self-contained HTML page for a run,
+with each probe's trend across the recorded runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from leakcheck import provenance
+from leakcheck.history.index import History, load_history
+from leakcheck.history.resolve import LATEST, resolve_run
+from leakcheck.history.store import RunFileError, load_run, run_id, runs_dir
+from leakcheck.history.trend import probe_trends
+from leakcheck.report.html import render_html
+from leakcheck.report.markdown import render_markdown
+from leakcheck.report.model import build_report
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", nargs="?", default=LATEST,
+                        help="a run directory, a results.json, a run id, a commit, or latest (default)")
+    parser.add_argument("-o", "--output", type=Path, metavar="PATH", help="write the HTML report here")
+    parser.add_argument("--summary-md", type=Path, metavar="PATH", help="write the summary as Markdown here")
+    add_reports_argument(parser)
+
+
+def add_reports_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runs-dir", type=Path, metavar="DIR",
+                        help="where the recorded runs are (default: reports/runs in this git work tree)")
+
+
+def runs_directory(args: argparse.Namespace) -> Path:
+    return args.runs_dir or runs_dir(provenance.project_dir(Path.cwd()))
+
+
+def execute(args: argparse.Namespace) -> int:
+    if args.output is None and args.summary_md is None:
+        print("leakcheck report: nothing to write: give -o PATH and/or --summary-md PATH", file=sys.stderr)
+        return EXIT_USAGE
+    history = load_history(runs_directory(args))
+    for warning in history.warnings:
+        print(f"leakcheck: warning: {warning}", file=sys.stderr)
+    try:
+        path = resolve_run(args.run, history)
+        document = load_run(path)
+    except RunFileError as exc:
+        print(f"leakcheck report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    write_report(document, run_id(path), history, html_path=args.output, markdown_path=args.summary_md)
+    return EXIT_OK
+
+
+def write_report(document: Mapping[str, Any], name: str, history: History, *, html_path: Path | None,
+                 markdown_path: Path | None) -> None:
+    view = build_report(document, name, probe_trends(history, name))
+    if html_path is not None:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(view), encoding="utf-8")
+        print(f"report: {html_path}")
+    if markdown_path is not None:
+        markdown_path.parent.mkdir(parents=True, exist_ok=True)
+        markdown_path.write_text(render_markdown(view), encoding="utf-8")
+        print(f"summary: {markdown_path}")

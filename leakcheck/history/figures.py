@@ -1,0 +1,77 @@
+"""The figures of one probe result that history, compare and the trend chart follow across runs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+EXACT_PREFIXES = ("lib_", "vips_", "live_results")
+"""Counters that must return to their baseline (design.md): their growth is compared run to run."""
+
+
+@dataclass(frozen=True)
+class ProbeFigures:
+    name: str
+    lang: str
+    outcome: str
+    reason: str
+    peak_rss: int
+    duration_s: float
+    slope: float | None
+    """Post-warm-up RSS slope in bytes per iteration (the analysis' fitted trend), if it was judged."""
+    counter_growth: Mapping[str, float] = field(default_factory=dict)
+    """Exact counters' growth over the measure phase."""
+    rss_deltas: tuple[float, ...] = ()
+    """RSS change per iteration between consecutive samples after warm-up: the distribution that
+    compare tests for a shift."""
+
+    def summary(self) -> dict[str, Any]:
+        """What the history index keeps (no sample series)."""
+        return {"name": self.name, "lang": self.lang, "outcome": self.outcome, "peak_rss": self.peak_rss,
+                "duration_s": round(self.duration_s, 3), "slope": self.slope,
+                "counter_growth": dict(self.counter_growth)}
+
+
+def probe_figures(probe: Mapping[str, Any]) -> ProbeFigures:
+    attempt = probe["attempts"][-1] if probe.get("attempts") else {}
+    findings = attempt.get("findings") or []
+    rss_trend = next((f for f in findings if f.get("signal") == "rss" and f.get("kind") == "trend"), None)
+    slope = rss_trend["figures"].get("slope") if rss_trend else None
+    growth = {f["signal"].removeprefix("counter:"): float(f["figures"].get("growth", 0.0)) for f in findings
+              if f.get("signal", "").startswith("counter:")
+              and f["signal"].removeprefix("counter:").startswith(EXACT_PREFIXES)}
+    return ProbeFigures(name=str(probe["name"]), lang=str(probe.get("lang", "")), outcome=str(probe["outcome"]),
+                        reason=str(probe.get("reason", "")), peak_rss=int(attempt.get("peak_rss") or 0),
+                        duration_s=float(attempt.get("duration_s") or 0.0), slope=slope,
+                        counter_growth=growth, rss_deltas=tuple(rss_deltas(attempt)))
+
+
+def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
+    """Each probe's figures by name; a probe run several times (--repeat, shards) has several."""
+    by_name: dict[str, list[ProbeFigures]] = {}
+    for probe in document.get("probes", []):
+        figures = probe_figures(probe)
+        by_name.setdefault(figures.name, []).append(figures)
+    return by_name
+
+
+def warmup_end(attempt: Mapping[str, Any]) -> int | None:
+    """The iteration where the measure phase starts (the first measure tick), if the probe said."""
+    return next((int(t["i"]) for t in attempt.get("ticks") or [] if t.get("phase") == "measure"), None)
+
+
+def rss_deltas(attempt: Mapping[str, Any]) -> list[float]:
+    samples = attempt.get("samples") or {}
+    columns: Sequence[str] = samples.get("columns") or []
+    if "i" not in columns or "rss" not in columns:
+        return []
+    at_i, at_rss = columns.index("i"), columns.index("rss")
+    start = warmup_end(attempt) or 0
+    last_rss_by_iteration: dict[int, float] = {}
+    for row in samples.get("rows") or []:
+        if row[at_i] is not None and row[at_i] >= start:
+            last_rss_by_iteration[int(row[at_i])] = float(row[at_rss])
+    points = sorted(last_rss_by_iteration.items())
+    return [(b_rss - a_rss) / (b_i - a_i) for (a_i, a_rss), (b_i, b_rss) in itertools.pairwise(points)]

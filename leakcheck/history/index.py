@@ -1,0 +1,109 @@
+"""The history index: one small JSON file summarising every run under reports/runs, so that history,
+compare and the trend chart read one file instead of hundreds of results files. A run's entry is
+re-read only when its results file changed (size or mtime); writers take an exclusive lock and replace
+the file atomically, so runs finishing at once corrupt nothing."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leakcheck.history.figures import run_figures
+from leakcheck.history.store import Document, RunFileError, find_run_files, load_run, run_id
+from leakcheck.output.json_results import _write_atomically
+
+INDEX_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    run_id: str
+    path: str
+    time: str
+    commit: str
+    dirty: bool
+    suite: str
+    summary: Mapping[str, int]
+    probes: tuple[Mapping[str, Any], ...]
+    """Each probe's figures (ProbeFigures.summary()), in run order."""
+
+
+@dataclass(frozen=True)
+class History:
+    runs: tuple[RunEntry, ...]
+    """Oldest first."""
+    warnings: tuple[str, ...]
+    """Files skipped (corrupt, unknown schema version), each naming the file."""
+
+
+def index_path(runs_directory: Path) -> Path:
+    return runs_directory.parent / "history" / "index.json"
+
+
+def load_history(runs_directory: Path) -> History:
+    """Bring the index up to date with the results files under `runs_directory` and return it."""
+    path = index_path(runs_directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path.with_name(".index.lock")):
+        cached = _read_index(path)
+        entries: dict[str, dict[str, Any]] = {}
+        warnings: list[str] = []
+        for results in find_run_files(runs_directory):
+            stat = results.stat()
+            key = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+            entry = cached.get(str(results))
+            if entry is None or entry.get("key") != key:
+                entry = _entry(results, key)
+            entries[str(results)] = entry
+            if "error" in entry:
+                warnings.append(f"skipped {entry['error']}")
+        if entries != cached:
+            _write_atomically(path, json.dumps({"version": INDEX_VERSION, "runs": entries}))
+    runs = [RunEntry(**{k: v for k, v in e.items() if k not in ("key",)}) for e in entries.values()
+            if "error" not in e]
+    return History(tuple(sorted(runs, key=lambda r: r.run_id)), tuple(warnings))
+
+
+def entry_for(document: Document, path: Path) -> dict[str, Any]:
+    provenance = document.get("provenance") or {}
+    return {"run_id": run_id(path), "path": str(path), "time": str(provenance.get("time") or ""),
+            "commit": str(provenance.get("commit") or ""), "dirty": bool(provenance.get("dirty")),
+            "suite": str((document.get("selection") or {}).get("suite") or ""),
+            "summary": dict(document.get("summary") or {}),
+            "probes": [figures.summary() for group in run_figures(document).values() for figures in group]}
+
+
+def _entry(results: Path, key: Mapping[str, int]) -> dict[str, Any]:
+    try:
+        document = load_run(results)
+    except RunFileError as exc:
+        return {"key": dict(key), "error": str(exc)}
+    return {"key": dict(key), **entry_for(document, results)}
+
+
+def _read_index(path: Path) -> dict[str, dict[str, Any]]:
+    """The cached entries; an index that cannot be read is rebuilt from the results files."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("version") != INDEX_VERSION:
+        return {}
+    runs = document.get("runs")
+    return runs if isinstance(runs, dict) else {}
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+

@@ -1,0 +1,39 @@
+"""Each probe's figures over the recorded runs up to a given run: the report's trend."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from leakcheck.history.index import History
+from leakcheck.report.model import TrendPoint
+from leakcheck.results import OUTCOMES, PASSING
+
+MAX_RUNS = 30
+
+
+def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint, ...]]:
+    runs = [r for r in history.runs if r.run_id <= until_run]
+    trends: dict[str, list[TrendPoint]] = {}
+    for run in runs:
+        groups: dict[str, list[Mapping[str, Any]]] = {}
+        for probe in run.probes:
+            groups.setdefault(str(probe["name"]), []).append(probe)
+        for name, group in groups.items():
+            points = trends.setdefault(name, [])
+            point = _point(run.run_id, run.commit, group)
+            regression = bool(points) and points[-1].outcome in PASSING and point.outcome not in PASSING
+            points.append(TrendPoint(**{**point.__dict__, "regression": regression}))
+    return {name: tuple(points[-MAX_RUNS:]) for name, points in trends.items()}
+
+
+def _point(run_id: str, commit: str, group: Sequence[Mapping[str, Any]]) -> TrendPoint:
+    """A probe run several times in one run: its worst outcome and the medians of its figures."""
+    outcome = min((str(p["outcome"]) for p in group),
+                  key=lambda o: (o in PASSING, OUTCOMES.index(o) if o in OUTCOMES else 0))
+    slopes = [float(p["slope"]) for p in group if p.get("slope") is not None]
+    return TrendPoint(run_id=run_id, commit=commit, outcome=outcome,
+                      peak_rss=int(statistics.median(int(p["peak_rss"]) for p in group)),
+                      slope=statistics.median(slopes) if slopes else None,
+                      duration_s=statistics.median(float(p["duration_s"]) for p in group))

@@ -1,0 +1,20 @@
+"""Render the view-model to one self-contained HTML page (jinja2, autoescape on)."""
+
+from __future__ import annotations
+
+import jinja2
+
+from leakcheck.analysis.units import format_bytes
+from leakcheck.report.charts import memory_chart, trend_chart
+from leakcheck.report.model import ReportView
+from leakcheck.report.template import PAGE
+from leakcheck.results import PASSING
+
+
+def render_html(view: ReportView) -> str:
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.filters["bytes"] = lambda value: format_bytes(float(value))
+    charts = {probe.anchor: memory_chart(probe.chart) for probe in view.probes}
+    trend_charts = {probe.anchor: trend_chart(probe.trend) for probe in view.probes if len(probe.trend) > 1}
+    return environment.from_string(PAGE).render(view=view, charts=charts, trend_charts=trend_charts,
+                                                passing=PASSING)

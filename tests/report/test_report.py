@@ -1,0 +1,107 @@
+"""The HTML report and Markdown summary: the view-model's content, escaping, and a real browser load."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from history.runs import SyntheticProbe, write_run
+from PIL import Image
+
+from leakcheck.cli import main
+from leakcheck.history.store import load_run
+from leakcheck.report.html import render_html
+from leakcheck.report.markdown import render_markdown
+from leakcheck.report.model import build_report
+
+from .browser import CHROMIUM, load_page
+
+HOSTILE = "<script>document.title='pwned'</script>"
+SHOWN = "&lt;script&gt;document.title="
+"""How the hostile text reads in the page's source and in the browser's DOM: escaped, as text."""
+
+
+def _run(tmp_path: Path) -> Path:
+    probes = [SyntheticProbe("zig.steady"), SyntheticProbe("zig.leaky", "LEAK", leak_per_iter=2048),
+              SyntheticProbe("python.crashes", "CRASH", crash=True), SyntheticProbe("node.fine")]
+    return write_run(tmp_path / "runs" / "20261123T120000Z-fast", probes)
+
+
+def test_view_model_puts_failures_first_and_carries_chart_data(tmp_path: Path) -> None:
+    view = build_report(load_run(_run(tmp_path)), "run-1")
+    assert [p.outcome for p in view.probes] == ["LEAK", "CRASH", "PASS", "PASS"]
+    assert view.counts == (("PASS", 2), ("LEAK", 1), ("CRASH", 1))
+    leaky = view.probes[0].chart
+    assert leaky.warmup_end == 100 and ("measure", 100.0) in leaky.phases
+    assert leaky.slope is not None and 1800 < leaky.slope.slope < 2300
+    assert len(leaky.memory["rss"][0]) == 400 and "lib_live_bytes" in leaky.counters
+    assert leaky.limits and leaky.limits[0][0] == "rss_growth limit"
+    crash = view.probes[1].failure
+    assert crash is not None and crash.kind == "crash" and "SIGSEGV" in crash.title and "pyjamaz_optimize" in crash.stacks
+    assert ("commit", "a" * 40) in view.provenance
+
+
+def test_probe_name_and_output_are_escaped(tmp_path: Path) -> None:
+    path = write_run(tmp_path / "runs" / "r", [SyntheticProbe(f"python.{HOSTILE}", "LEAK", leak_per_iter=512)])
+    document = load_run(path)
+    document["probes"][0]["attempts"][0]["output_tail"] = f"stderr {HOSTILE}"
+    view = build_report(document, "r")
+    page = render_html(view)
+    assert "<script" not in page
+    assert page.count(SHOWN) >= 3  # summary row, section heading, output tail
+    summary = render_markdown(view)
+    assert "<script" not in summary and "&lt;script&gt;" in summary
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+def test_page_loads_in_chromium_without_errors_or_requests_and_shows_hostile_text(tmp_path: Path) -> None:
+    path = write_run(tmp_path / "runs" / "r", [SyntheticProbe(f"python.{HOSTILE}", "LEAK", leak_per_iter=512),
+                                               SyntheticProbe("zig.steady")])
+    document = load_run(path)
+    document["probes"][0]["attempts"][0]["output_tail"] = f"stderr {HOSTILE}"
+    page = tmp_path / "report.html"
+    page.write_text(render_html(build_report(document, "r")))
+    loaded = load_page(page, tmp_path)
+    assert loaded.console == ()
+    assert loaded.page_requests == ()
+    assert "<title>leakcheck r</title>" in loaded.dom  # the hostile script did not rename the page
+    assert SHOWN in loaded.dom  # shown as text
+    with Image.open(loaded.screenshot) as shot:
+        colours = shot.convert("L").getextrema()
+    assert colours[1] - colours[0] > 100  # not a blank page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
+def test_browser_check_sees_a_page_request_and_a_console_error(tmp_path: Path) -> None:
+    """The checks above can fail: a page that loads a remote image and logs an error is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("boom")</script>'
+                    "</body></html>")
+    loaded = load_page(page, tmp_path)
+    assert any("127.0.0.1:9" in url for url in loaded.page_requests)
+    assert any("boom" in line for line in loaded.console)
+
+
+def test_report_command_writes_html_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = _run(tmp_path)
+    out, md = tmp_path / "out" / "report.html", tmp_path / "summary.md"
+    assert main(["report", str(run.parent), "-o", str(out), "--summary-md", str(md),
+                 "--runs-dir", str(tmp_path / "runs")]) == 0
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert "| zig.leaky | zig | ❌ LEAK |" in md.read_text()
+    assert main(["report", "no-such-run", "-o", str(out), "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert "no-such-run" in capsys.readouterr().err
+
+
+def test_twenty_probes_with_full_series_render_within_budget(tmp_path: Path) -> None:
+    """Done-when of the report: 20 probes with full sample series, <= 5 s and <= 5 MB."""
+    probes = [SyntheticProbe(f"zig.probe_{k:02d}", "LEAK" if k % 4 == 0 else "PASS", leak_per_iter=1024 * (k % 4 == 0),
+                             iterations=30_000, samples=30_000) for k in range(20)]
+    document = load_run(write_run(tmp_path / "runs" / "big", probes))
+    started, cpu = time.monotonic(), time.process_time()
+    page = render_html(build_report(document, "big"))
+    wall, cpu_s = time.monotonic() - started, time.process_time() - cpu
+    print(f"20 probes x 30,000 samples: {wall:.2f} s wall, {cpu_s:.2f} s CPU, {len(page.encode()) / 1e6:.2f} MB")
+    assert len(page.encode()) <= 5_000_000
+    assert cpu_s <= 5.0  # CPU, not wall: the machine is shared with other builds
