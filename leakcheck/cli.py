@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakcheck.commands import doctor, list_probes, report, run
+from leakcheck.commands import compare, doctor, history, list_probes, report, run
 from leakcheck.config import ConfigError
 
 EXIT_USAGE = 2
@@ -15,6 +15,8 @@ COMMANDS = {
     "list": (list_probes, "list the declared probes, their suites and iteration counts"),
     "doctor": (doctor, "check the toolchains and libraries the selected probes need"),
     "report": (report, "write a run's self-contained HTML report and/or its Markdown summary"),
+    "history": (history, "list the recorded runs, or one probe's figures across them"),
+    "compare": (compare, "compare two runs probe by probe; exit 1 on a regression"),
 }
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakcheck.results import OUTCOMES, PASSING
+
+DELTA_WINDOWS = 20
+"""Windows of the measure phase whose medians give the per-iteration RSS deltas that compare tests."""
 EXACT_PREFIXES = ("lib_", "vips_", "live_results")
 """Counters that must return to their baseline (design.md): their growth is compared run to run."""
 
@@ -24,8 +29,7 @@ class ProbeFigures:
     counter_growth: Mapping[str, float] = field(default_factory=dict)
     """Exact counters' growth over the measure phase."""
     rss_deltas: tuple[float, ...] = ()
-    """RSS change per iteration between consecutive samples after warm-up: the distribution that
-    compare tests for a shift."""
+    """RSS change per iteration between windows of the measure phase: what compare tests for a shift."""
 
     def summary(self) -> dict[str, Any]:
         """What the history index keeps (no sample series)."""
@@ -39,9 +43,7 @@ def probe_figures(probe: Mapping[str, Any]) -> ProbeFigures:
     findings = attempt.get("findings") or []
     rss_trend = next((f for f in findings if f.get("signal") == "rss" and f.get("kind") == "trend"), None)
     slope = rss_trend["figures"].get("slope") if rss_trend else None
-    growth = {f["signal"].removeprefix("counter:"): float(f["figures"].get("growth", 0.0)) for f in findings
-              if f.get("signal", "").startswith("counter:")
-              and f["signal"].removeprefix("counter:").startswith(EXACT_PREFIXES)}
+    growth = exact_counter_growth(attempt)
     return ProbeFigures(name=str(probe["name"]), lang=str(probe.get("lang", "")), outcome=str(probe["outcome"]),
                         reason=str(probe.get("reason", "")), peak_rss=int(attempt.get("peak_rss") or 0),
                         duration_s=float(attempt.get("duration_s") or 0.0), slope=slope,
@@ -57,21 +59,43 @@ def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
     return by_name
 
 
+def exact_counter_growth(attempt: Mapping[str, Any]) -> dict[str, float]:
+    """Each exact counter's last measure-phase value minus its first, from the ticks themselves (a probe
+    that failed its own checks has no findings, but its ticks are kept)."""
+    ticks = [t for t in attempt.get("ticks") or [] if t.get("phase") == "measure" and t.get("counters")]
+    if not ticks:
+        return {}
+    first, last = ticks[0]["counters"], ticks[-1]["counters"]
+    return {name: float(last[name]) - float(first[name]) for name in sorted(first)
+            if name in last and name.startswith(EXACT_PREFIXES)}
+
+
 def warmup_end(attempt: Mapping[str, Any]) -> int | None:
     """The iteration where the measure phase starts (the first measure tick), if the probe said."""
     return next((int(t["i"]) for t in attempt.get("ticks") or [] if t.get("phase") == "measure"), None)
 
 
-def rss_deltas(attempt: Mapping[str, Any]) -> list[float]:
+def rss_deltas(attempt: Mapping[str, Any], windows: int = DELTA_WINDOWS) -> list[float]:
+    """RSS change per iteration between consecutive windows of the measure phase (each window's median
+    RSS at its median iteration): per-iteration deltas with the sampling noise of single samples averaged
+    out, so that a shift in them is a change in growth, not in jitter."""
     samples = attempt.get("samples") or {}
     columns: Sequence[str] = samples.get("columns") or []
     if "i" not in columns or "rss" not in columns:
         return []
     at_i, at_rss = columns.index("i"), columns.index("rss")
     start = warmup_end(attempt) or 0
-    last_rss_by_iteration: dict[int, float] = {}
-    for row in samples.get("rows") or []:
-        if row[at_i] is not None and row[at_i] >= start:
-            last_rss_by_iteration[int(row[at_i])] = float(row[at_rss])
-    points = sorted(last_rss_by_iteration.items())
-    return [(b_rss - a_rss) / (b_i - a_i) for (a_i, a_rss), (b_i, b_rss) in itertools.pairwise(points)]
+    points = sorted((int(row[at_i]), float(row[at_rss])) for row in samples.get("rows") or []
+                    if row[at_i] is not None and row[at_i] >= start)
+    size = len(points) // windows
+    if size < 1:
+        return []
+    centres = [(statistics.median(i for i, _ in chunk), statistics.median(rss for _, rss in chunk))
+               for chunk in (points[k * size:(k + 1) * size] for k in range(windows))]
+    return [(b_rss - a_rss) / (b_i - a_i) for (a_i, a_rss), (b_i, b_rss) in itertools.pairwise(centres)
+            if b_i > a_i]
+
+
+def worst_outcome(outcomes: Iterable[str]) -> str:
+    """Of a probe's repeats, the outcome to show: any failure before any pass, in OUTCOMES' order."""
+    return min(outcomes, key=lambda o: (o in PASSING, OUTCOMES.index(o) if o in OUTCOMES else 0))

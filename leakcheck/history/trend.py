@@ -6,9 +6,10 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from leakcheck.history.figures import worst_outcome
 from leakcheck.history.index import History
 from leakcheck.report.model import TrendPoint
-from leakcheck.results import OUTCOMES, PASSING
+from leakcheck.results import PASSING
 
 MAX_RUNS = 30
 
@@ -30,8 +31,7 @@ def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint
 
 def _point(run_id: str, commit: str, group: Sequence[Mapping[str, Any]]) -> TrendPoint:
     """A probe run several times in one run: its worst outcome and the medians of its figures."""
-    outcome = min((str(p["outcome"]) for p in group),
-                  key=lambda o: (o in PASSING, OUTCOMES.index(o) if o in OUTCOMES else 0))
+    outcome = worst_outcome(str(p["outcome"]) for p in group)
     slopes = [float(p["slope"]) for p in group if p.get("slope") is not None]
     return TrendPoint(run_id=run_id, commit=commit, outcome=outcome,
                       peak_rss=int(statistics.median(int(p["peak_rss"]) for p in group)),

@@ -1,0 +1,56 @@
+"""`leakcheck history [PROBE]`: the recorded runs (from the index), or one probe's figures across them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from leakcheck.analysis.units import format_bytes
+from leakcheck.commands.report import add_reports_argument, runs_directory
+from leakcheck.history.index import History, load_history
+
+EXIT_OK, EXIT_NOT_FOUND = 0, 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("probe", nargs="?", help="a probe name: its figures across runs")
+    parser.add_argument("--limit", type=int, default=30, metavar="N", help="the N latest runs (default 30)")
+    add_reports_argument(parser)
+
+
+def execute(args: argparse.Namespace) -> int:
+    history = load_history(runs_directory(args))
+    for warning in history.warnings:
+        print(f"leakcheck: warning: {warning}", file=sys.stderr)
+    console = Console(highlight=False)
+    if args.probe is None:
+        console.print(_runs_table(history, args.limit))
+        return EXIT_OK
+    table = _probe_table(history, args.probe, args.limit)
+    if table.row_count == 0:
+        print(f"leakcheck history: no recorded run has probe {args.probe!r}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    console.print(table)
+    return EXIT_OK
+
+
+def _runs_table(history: History, limit: int) -> Table:
+    table = Table("run", "time", "commit", "suite", "outcomes", title=f"{len(history.runs)} recorded run(s)")
+    for run in history.runs[-limit:]:
+        outcomes = ", ".join(f"{outcome} {count}" for outcome, count in sorted(run.summary.items()))
+        table.add_row(run.run_id, run.time, run.commit[:10] + ("*" if run.dirty else ""), run.suite, outcomes)
+    return table
+
+
+def _probe_table(history: History, probe: str, limit: int) -> Table:
+    table = Table("run", "commit", "outcome", "peak RSS", "slope (B/iter)", "duration", title=probe)
+    rows = [(run, figures) for run in history.runs for figures in run.probes if figures["name"] == probe]
+    for run, figures in rows[-limit:]:
+        slope = figures.get("slope")
+        table.add_row(run.run_id, run.commit[:10] + ("*" if run.dirty else ""), str(figures["outcome"]),
+                      format_bytes(float(figures["peak_rss"])), "—" if slope is None else f"{slope:,.1f}",
+                      f"{float(figures['duration_s']):.1f} s")
+    return table

@@ -1,0 +1,150 @@
+"""Compare two runs probe by probe. A figure regresses when it grows by more than the threshold AND the
+growth is significant where samples exist (one-sided Mann-Whitney U on the per-iteration RSS deltas), so
+that run-to-run noise alone never flags. A verdict that goes from passing to failing is a regression."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy import stats  # type: ignore[import-untyped]
+
+from leakcheck.analysis.signals import label, unit
+from leakcheck.analysis.units import format_bytes, format_quantity
+from leakcheck.history.figures import ProbeFigures, worst_outcome
+from leakcheck.results import PASSING
+
+MIN_SAMPLES = 8
+"""Fewer per-iteration deltas than this on either side: no test, the figure is only reported."""
+
+
+@dataclass(frozen=True)
+class ComparePolicy:
+    threshold: float = 0.10
+    """Relative growth that counts (0.10 = 10%)."""
+    alpha: float = 0.01
+    slope_floor: float = 64.0
+    """Bytes per iteration: the slope's growth is measured against max(|base slope|, this), so a slope
+    near zero does not turn a few bytes of noise into a large relative change."""
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    figure: str
+    base: str
+    head: str
+    growth: float | None
+    """Relative growth (0.25 = +25%); None when it has no meaning (e.g. from zero)."""
+    p_value: float | None
+    regression: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProbeComparison:
+    name: str
+    base_outcome: str | None
+    head_outcome: str | None
+    changes: tuple[FigureChange, ...]
+
+    @property
+    def regression(self) -> bool:
+        return any(change.regression for change in self.changes)
+
+
+def compare_runs(base: Mapping[str, Sequence[ProbeFigures]], head: Mapping[str, Sequence[ProbeFigures]],
+                 policy: ComparePolicy = ComparePolicy()) -> tuple[ProbeComparison, ...]:
+    names = sorted(set(base) | set(head))
+    return tuple(_compare_probe(name, base.get(name, ()), head.get(name, ()), policy) for name in names)
+
+
+def _compare_probe(name: str, base: Sequence[ProbeFigures], head: Sequence[ProbeFigures],
+                   policy: ComparePolicy) -> ProbeComparison:
+    if not base or not head:
+        return ProbeComparison(name, _outcome(base), _outcome(head), ())
+    p_value = _shift_p_value([d for f in base for d in f.rss_deltas], [d for f in head for d in f.rss_deltas])
+    changes = [_verdict_change(_outcome(base), _outcome(head)),
+               _sized_change("peak RSS", _median(f.peak_rss for f in base), _median(f.peak_rss for f in head),
+                             max(_median(f.peak_rss for f in base), 1.0), p_value, policy)]
+    base_slopes = [f.slope for f in base if f.slope is not None]
+    head_slopes = [f.slope for f in head if f.slope is not None]
+    if base_slopes and head_slopes:
+        base_slope, head_slope = statistics.median(base_slopes), statistics.median(head_slopes)
+        changes.append(_sized_change("RSS slope (B/iter)", base_slope, head_slope,
+                                     max(abs(base_slope), policy.slope_floor), p_value, policy))
+    counters = sorted({c for f in (*base, *head) for c in f.counter_growth})
+    changes += [_counter_change(counter, _median(f.counter_growth.get(counter, 0.0) for f in base),
+                                _median(f.counter_growth.get(counter, 0.0) for f in head), policy)
+                for counter in counters]
+    changes.append(_duration_change([f.duration_s for f in base], [f.duration_s for f in head], policy))
+    return ProbeComparison(name, _outcome(base), _outcome(head), tuple(changes))
+
+
+def _verdict_change(base: str | None, head: str | None) -> FigureChange:
+    regression = base in PASSING and head not in PASSING
+    reason = f"verdict {base} → {head}" + (": now failing" if regression else "")
+    return FigureChange("verdict", str(base), str(head), None, None, regression, reason)
+
+
+def _sized_change(figure: str, base: float, head: float, scale: float, p_value: float | None,
+                  policy: ComparePolicy) -> FigureChange:
+    growth = (head - base) / scale
+    grew = growth > policy.threshold
+    significant = p_value is None or p_value < policy.alpha  # no samples: the threshold alone decides
+    text = format_bytes if "slope" not in figure else (lambda v: f"{v:,.1f}")
+    if not grew:
+        reason = f"{figure} {_percent(growth)}: within {_percent(policy.threshold)}"
+    elif significant:
+        reason = (f"{figure} {_percent(growth)} (> {_percent(policy.threshold)})"
+                  + ("" if p_value is None else f", RSS deltas shifted up (Mann-Whitney p={p_value:.2g})"))
+    else:
+        reason = (f"{figure} {_percent(growth)} but not significant (Mann-Whitney p={p_value:.2g} ≥ "
+                  f"{policy.alpha}): noise")
+    return FigureChange(figure, text(base), text(head), growth, p_value, grew and significant, reason)
+
+
+def _counter_change(counter: str, base: float, head: float, policy: ComparePolicy) -> FigureChange:
+    """Exact counters have no sampling noise: growth beyond the base's (and the threshold) is real."""
+    growth = None if base == 0 else (head - base) / abs(base)
+    regression = head > base and (growth is None or growth > policy.threshold)
+    figure = f"{label(counter)} growth"
+    shown_base, shown_head = format_quantity(base, unit(counter)), format_quantity(head, unit(counter))
+    reason = f"{figure} {shown_base} → {shown_head}" + (": grew, exact counter" if regression else "")
+    return FigureChange(figure, shown_base, shown_head, growth, None, regression, reason)
+
+
+def _duration_change(base: list[float], head: list[float], policy: ComparePolicy) -> FigureChange:
+    """Duration follows the machine's load: flagged only when repeats give samples to test."""
+    base_median, head_median = statistics.median(base), statistics.median(head)
+    growth = (head_median - base_median) / base_median if base_median else None
+    p_value = _shift_p_value(base, head, minimum=3)
+    regression = growth is not None and growth > policy.threshold and p_value is not None and p_value < policy.alpha
+    tested = "" if p_value is not None else " (one run each: not tested, load-dependent)"
+    reason = f"duration {_percent(growth)}{tested}" if growth is not None else "duration"
+    return FigureChange("duration", f"{base_median:.2f} s", f"{head_median:.2f} s", growth, p_value,
+                        regression, reason)
+
+
+def _shift_p_value(base: Sequence[float], head: Sequence[float], minimum: int = MIN_SAMPLES) -> float | None:
+    """One-sided: are head's values stochastically greater than base's?"""
+    if len(base) < minimum or len(head) < minimum:
+        return None
+    p_value = float(stats.mannwhitneyu(head, base, alternative="greater").pvalue)
+    return None if math.isnan(p_value) else p_value
+
+
+def _outcome(figures: Sequence[ProbeFigures]) -> str | None:
+    """The worst outcome of a probe's repeats."""
+    if not figures:
+        return None
+    return worst_outcome(f.outcome for f in figures)
+
+
+def _median(values: Iterable[float]) -> float:
+    return float(statistics.median(values))
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.0%}"
