@@ -55,6 +55,12 @@ def execute(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def write_run_report(run_dir: Path, html_path: Path) -> None:
+    """`run --html`: the report of the run just written, with its trend across the runs beside it."""
+    history = load_history(run_dir.parent)
+    write_report(load_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None)
+
+
 def write_report(document: Mapping[str, Any], name: str, history: History, *, html_path: Path | None,
                  markdown_path: Path | None) -> None:
     view = build_report(document, name, probe_trends(history, name))

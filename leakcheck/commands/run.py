@@ -9,7 +9,9 @@ from pathlib import Path
 
 from leakcheck import provenance
 from leakcheck.commands.common import add_probe_arguments, configured_probes
+from leakcheck.commands.report import write_run_report
 from leakcheck.config import ConfigError, ProbeSpec
+from leakcheck.history.shard import Shard, parse_shard, shard_items
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
 from leakcheck.output.terminal import TerminalReporter
@@ -34,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
+    parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML report here")
+    parser.add_argument("--shard", type=_shard, metavar="K/N",
+                        help="run only the K-th of N shares of the selected probes (join them with leakcheck merge)")
     parser.add_argument("--run-dir", type=Path, metavar="DIR",
                         help="where probe outputs go (default: reports/runs/<UTC time>-<suite> in the git "
                              "work tree of the configuration, else beside it)")
@@ -41,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     config, probes = configured_probes(args)
+    if args.shard:
+        probes = shard_items(probes, [p.name for p in probes], args.shard)
     if not probes:
         raise ConfigError(f"no probe in {config.path} matches --suite {args.suite}"
                           + (f" --lang {args.lang}" if args.lang else "")
@@ -55,6 +62,7 @@ def execute(args: argparse.Namespace) -> int:
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
+                            "shard": str(args.shard) if args.shard else None,
                             "jobs": options.jobs}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
@@ -67,6 +75,8 @@ def execute(args: argparse.Namespace) -> int:
     if args.junit:
         write_junit(args.junit, outcome.results, suite=args.suite, interrupted=outcome.interrupted)
     terminal.summary(outcome.results, interrupted=outcome.interrupted, wall_s=time.monotonic() - started)
+    if args.html:
+        write_run_report(run_dir, args.html)
     terminal.console.print(f"results: {json_paths[-1]}")
     return exit_code
 
@@ -92,6 +102,13 @@ class _Listeners:
     def probe_finished(self, result: ProbeResult) -> None:
         self._writer.add(result)
         self._terminal.probe_finished(result)
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fail_on(text: str) -> frozenset[str]:
