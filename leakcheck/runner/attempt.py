@@ -16,7 +16,7 @@ from typing import Any
 from leakcheck.analysis import judge
 from leakcheck.config import ProbeSpec
 from leakcheck.output.json_results import write_samples_csv
-from leakcheck.results import CRASH, ERROR, FAIL, SKIP, TIMEOUT, Attempt, Crash, Hang
+from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, probe_command, probe_environment
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
@@ -227,14 +227,25 @@ class _Watch:
                                          self.reader.last_tick),), ()
         if self.reader.error is not None:
             return ERROR, (self.reader.error,), ()
+        failures = self._failures(returncode, phase)
+        outcome, reasons, findings = self._judge()
+        if not failures:
+            return outcome, reasons, findings
+        # A probe whose own checks failed is still judged on its series: a leak the series shows is the
+        # more telling verdict (a leak mutant is a LEAK, not merely a failed check).
+        if outcome in (LEAK, OVER_LIMIT):
+            return outcome, reasons + failures, findings
+        return FAIL, failures, findings if outcome != ERROR else ()
+
+    def _failures(self, returncode: int | None, phase: str) -> tuple[str, ...]:
         failed = self.reader.failed_checks
         if failed:
-            return FAIL, tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false" for c in failed), ()
+            return tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false" for c in failed)
         if returncode != 0:
-            return FAIL, (f"exited with status {returncode} in phase {phase}",), ()
+            return (f"exited with status {returncode} in phase {phase}",)
         if self.reader.hello is not None and self.reader.done_iterations is None:
-            return FAIL, (f"exited in phase {phase} without writing done",), ()
-        return self._judge()
+            return (f"exited in phase {phase} without writing done",)
+        return ()
 
     def _judge(self) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
         series = build_series(self.sampler.samples, self.reader.ticks,

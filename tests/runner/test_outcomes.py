@@ -77,6 +77,14 @@ def test_failed_probe_check_is_a_failure(leakcheck) -> None:
     assert probe["reason"] == "check freed failed: 0.2 >= 0.7 is false"
 
 
+def test_failed_check_with_a_growing_series_is_a_leak_keeping_the_check(leakcheck) -> None:
+    probe = leakcheck(python_probe("leakcheck", "leak-failcheck")).probe("python.leakcheck")
+    assert probe["outcome"] == "LEAK", probe["reason"]
+    reasons = probe["attempts"][0]["reasons"]
+    assert any("RSS" in r for r in reasons)
+    assert "check freed failed: 0.2 >= 0.7 is false" in reasons
+
+
 def test_malformed_event_line_is_a_protocol_error(leakcheck) -> None:
     probe = leakcheck(python_probe("garbage", "garbage")).probe("python.garbage")
     assert probe["outcome"] == "ERROR"

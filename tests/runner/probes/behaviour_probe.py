@@ -14,7 +14,7 @@ HELD: list[bytes] = []
 
 
 def body(ctx: ProbeContext, i: int) -> None:
-    if BEHAVIOUR == "leak":
+    if BEHAVIOUR in ("leak", "leak-failcheck"):
         HELD.append(bytes(64 * 1024) + i.to_bytes(8, "little"))  # 64 KiB kept every iteration
     elif i == ctx.iterations // 2:
         act_once(ctx)
@@ -44,7 +44,7 @@ def act_once(ctx: ProbeContext) -> None:
 
 
 def teardown(ctx: ProbeContext) -> None:
-    if BEHAVIOUR == "failcheck":
+    if BEHAVIOUR in ("failcheck", "leak-failcheck"):
         ctx.check("freed", 0.2, ">=", 0.7)
 
 
