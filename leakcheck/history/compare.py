@@ -13,7 +13,7 @@ from scipy import stats  # type: ignore[import-untyped]
 
 from leakcheck.analysis.signals import label, unit
 from leakcheck.analysis.units import format_bytes, format_quantity
-from leakcheck.history.figures import ProbeFigures, worst_outcome
+from leakcheck.history.figures import ProbeFigures, is_exact, worst_outcome
 from leakcheck.results import PASSING
 
 MIN_SAMPLES = 8
@@ -76,7 +76,8 @@ def _compare_probe(name: str, base: Sequence[ProbeFigures], head: Sequence[Probe
                                      max(abs(base_slope), policy.slope_floor), p_value, policy))
     counters = sorted({c for f in (*base, *head) for c in f.counter_growth})
     changes += [_counter_change(counter, _median(f.counter_growth.get(counter, 0.0) for f in base),
-                                _median(f.counter_growth.get(counter, 0.0) for f in head), policy)
+                                _median(f.counter_growth.get(counter, 0.0) for f in head), policy,
+                                exact=is_exact(counter, [*base, *head]))
                 for counter in counters]
     changes.append(_duration_change([f.duration_s for f in base], [f.duration_s for f in head], policy))
     return ProbeComparison(name, _outcome(base), _outcome(head), tuple(changes))
@@ -105,13 +106,17 @@ def _sized_change(figure: str, base: float, head: float, scale: float, p_value: 
     return FigureChange(figure, text(base), text(head), growth, p_value, grew and significant, reason)
 
 
-def _counter_change(counter: str, base: float, head: float, policy: ComparePolicy) -> FigureChange:
-    """Exact counters have no sampling noise: growth beyond the base's (and the threshold) is real."""
+def _counter_change(counter: str, base: float, head: float, policy: ComparePolicy, *,
+                    exact: bool) -> FigureChange:
+    """Exact counters have no sampling noise: growth beyond the base's (and the threshold) is real. Bounded
+    ones (e.g. libvips' tracked memory, which worker threads keep some of) are reported, not judged."""
     growth = None if base == 0 else (head - base) / abs(base)
-    regression = head > base and (growth is None or growth > policy.threshold)
+    regression = exact and head > base and (growth is None or growth > policy.threshold)
     figure = f"{label(counter)} growth"
     shown_base, shown_head = format_quantity(base, unit(counter)), format_quantity(head, unit(counter))
-    reason = f"{figure} {shown_base} → {shown_head}" + (": grew, exact counter" if regression else "")
+    verdict = (": grew, exact counter" if regression else "" if exact
+               else " (bounded counter: reported, not judged)")
+    reason = f"{figure} {shown_base} → {shown_head}{verdict}"
     return FigureChange(figure, shown_base, shown_head, growth, None, regression, reason)
 
 

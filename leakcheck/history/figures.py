@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakcheck.config import DEFAULT_EXACT_COUNTERS
 from leakcheck.results import OUTCOMES, PASSING
 
 DELTA_WINDOWS = 20
 """Windows of the measure phase whose medians give the per-iteration RSS deltas that compare tests."""
 EXACT_PREFIXES = ("lib_", "vips_", "live_results")
-"""Counters that must return to their baseline (design.md): their growth is compared run to run."""
+"""The library's counters (design.md), whose growth over the measure phase is compared run to run."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class ProbeFigures:
     """Post-warm-up RSS slope in bytes per iteration (the analysis' fitted trend), if it was judged."""
     counter_growth: Mapping[str, float] = field(default_factory=dict)
     """Exact counters' growth over the measure phase."""
+    exact_counters: frozenset[str] | None = None
+    """Counters the analysis judged as exact (returned to baseline); None when the probe was not analysed
+    (it failed its own checks or crashed), and the configuration's default patterns apply."""
     rss_deltas: tuple[float, ...] = ()
     """RSS change per iteration between windows of the measure phase: what compare tests for a shift."""
 
@@ -44,10 +49,12 @@ def probe_figures(probe: Mapping[str, Any]) -> ProbeFigures:
     rss_trend = next((f for f in findings if f.get("signal") == "rss" and f.get("kind") == "trend"), None)
     slope = rss_trend["figures"].get("slope") if rss_trend else None
     growth = exact_counter_growth(attempt)
+    exact = frozenset(f["signal"].removeprefix("counter:") for f in findings if f.get("kind") == "baseline")
     return ProbeFigures(name=str(probe["name"]), lang=str(probe.get("lang", "")), outcome=str(probe["outcome"]),
                         reason=str(probe.get("reason", "")), peak_rss=int(attempt.get("peak_rss") or 0),
                         duration_s=float(attempt.get("duration_s") or 0.0), slope=slope,
-                        counter_growth=growth, rss_deltas=tuple(rss_deltas(attempt)))
+                        counter_growth=growth, exact_counters=exact if findings else None,
+                        rss_deltas=tuple(rss_deltas(attempt)))
 
 
 def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
@@ -60,7 +67,7 @@ def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
 
 
 def exact_counter_growth(attempt: Mapping[str, Any]) -> dict[str, float]:
-    """Each exact counter's last measure-phase value minus its first, from the ticks themselves (a probe
+    """Each library counter's last measure-phase value minus its first, from the ticks themselves (a probe
     that failed its own checks has no findings, but its ticks are kept)."""
     ticks = [t for t in attempt.get("ticks") or [] if t.get("phase") == "measure" and t.get("counters")]
     if not ticks:
@@ -68,6 +75,15 @@ def exact_counter_growth(attempt: Mapping[str, Any]) -> dict[str, float]:
     first, last = ticks[0]["counters"], ticks[-1]["counters"]
     return {name: float(last[name]) - float(first[name]) for name in sorted(first)
             if name in last and name.startswith(EXACT_PREFIXES)}
+
+
+def is_exact(counter: str, figures: Sequence[ProbeFigures]) -> bool:
+    """Exact as the analysis judged it (a probe may declare libvips' tracked memory bounded, not exact);
+    for a probe that was never analysed, by the default exact-counter patterns."""
+    judged = [f.exact_counters for f in figures if f.exact_counters is not None]
+    if judged:
+        return any(counter in exact for exact in judged)
+    return any(fnmatch.fnmatchcase(counter, pattern) for pattern in DEFAULT_EXACT_COUNTERS)
 
 
 def warmup_end(attempt: Mapping[str, Any]) -> int | None:
