@@ -10,7 +10,9 @@ from history.runs import SyntheticProbe, write_run
 from PIL import Image
 
 from leakcheck.cli import main
+from leakcheck.history.index import load_history
 from leakcheck.history.store import load_run
+from leakcheck.history.trend import probe_trends
 from leakcheck.report.html import render_html
 from leakcheck.report.markdown import render_markdown
 from leakcheck.report.model import build_report
@@ -105,3 +107,23 @@ def test_twenty_probes_with_full_series_render_within_budget(tmp_path: Path) -> 
     print(f"20 probes x 30,000 samples: {wall:.2f} s wall, {cpu_s:.2f} s CPU, {len(page.encode()) / 1e6:.2f} MB")
     assert len(page.encode()) <= 5_000_000
     assert cpu_s <= 5.0  # CPU, not wall: the machine is shared with other builds
+
+
+def test_trend_across_runs_marks_the_run_where_a_probe_starts_failing(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    write_run(runs / "20261123T100000Z-fast", [SyntheticProbe("zig.a"), SyntheticProbe("zig.b")], commit="1" * 40)
+    write_run(runs / "20261123T110000Z-fast", [SyntheticProbe("zig.a"), SyntheticProbe("zig.b")], commit="2" * 40)
+    last = write_run(runs / "20261123T120000Z-fast",
+                     [SyntheticProbe("zig.a", "LEAK", leak_per_iter=4096), SyntheticProbe("zig.b")], commit="3" * 40)
+    history = load_history(runs)
+    view = build_report(load_run(last), "20261123T120000Z-fast", probe_trends(history, "20261123T120000Z-fast"))
+    assert view.regressions == ("zig.a",)
+    trend = {p.name: p.trend for p in view.probes}
+    assert [point.commit[0] for point in trend["zig.a"]] == ["1", "2", "3"]
+    assert [point.regression for point in trend["zig.a"]] == [False, False, True]
+    assert not any(point.regression for point in trend["zig.b"])
+    assert trend["zig.a"][-1].slope is not None and trend["zig.a"][-1].slope > 3000
+    earlier = build_report(load_run(runs / "20261123T110000Z-fast"), "20261123T110000Z-fast",
+                           probe_trends(history, "20261123T110000Z-fast"))
+    assert earlier.regressions == () and len(earlier.probes[0].trend) == 2  # runs after it are not its trend
+    assert "Across runs" in render_html(view)
