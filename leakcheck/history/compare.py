@@ -1,6 +1,7 @@
 """Compare two runs probe by probe. A figure regresses when it grows by more than the threshold AND the
 growth is significant where samples exist (one-sided Mann-Whitney U on the per-iteration RSS deltas), so
-that run-to-run noise alone never flags. A verdict that goes from passing to failing is a regression."""
+that run-to-run noise alone never flags. A verdict that goes from passing to failing is a regression (a LEAK
+or OVER_LIMIT verdict only together with a figure that regressed)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from scipy import stats  # type: ignore[import-untyped]
 from leakcheck.analysis.signals import label, unit
 from leakcheck.analysis.units import format_bytes, format_quantity
 from leakcheck.history.figures import ProbeFigures, is_exact, worst_outcome
-from leakcheck.results import PASSING
+from leakcheck.results import LEAK, OVER_LIMIT, PASSING
 
+STATISTICAL_VERDICTS = frozenset({LEAK, OVER_LIMIT})
 MIN_SAMPLES = 8
 """Fewer per-iteration deltas than this on either side: no test, the figure is only reported."""
 
@@ -65,7 +67,7 @@ def _compare_probe(name: str, base: Sequence[ProbeFigures], head: Sequence[Probe
     if not base or not head:
         return ProbeComparison(name, _outcome(base), _outcome(head), ())
     p_value = _shift_p_value([d for f in base for d in f.rss_deltas], [d for f in head for d in f.rss_deltas])
-    changes = [_verdict_change(_outcome(base), _outcome(head)),
+    changes = [_verdict_change(_outcome(base), _outcome(head), corroborated=False),
                _sized_change("peak RSS", _median(f.peak_rss for f in base), _median(f.peak_rss for f in head),
                              max(_median(f.peak_rss for f in base), 1.0), p_value, policy)]
     base_slopes = [f.slope for f in base if f.slope is not None]
@@ -80,12 +82,22 @@ def _compare_probe(name: str, base: Sequence[ProbeFigures], head: Sequence[Probe
                                 exact=is_exact(counter, [*base, *head]))
                 for counter in counters]
     changes.append(_duration_change([f.duration_s for f in base], [f.duration_s for f in head], policy))
+    corroborated = any(change.regression for change in changes[1:])
+    changes[0] = _verdict_change(_outcome(base), _outcome(head), corroborated=corroborated)
     return ProbeComparison(name, _outcome(base), _outcome(head), tuple(changes))
 
 
-def _verdict_change(base: str | None, head: str | None) -> FigureChange:
-    regression = base in PASSING and head not in PASSING
-    reason = f"verdict {base} → {head}" + (": now failing" if regression else "")
+def _verdict_change(base: str | None, head: str | None, *, corroborated: bool) -> FigureChange:
+    """A probe newly failing is a regression, except that LEAK and OVER_LIMIT are themselves judgements of
+    a noisy RSS series: they count only when a figure of this comparison also regressed."""
+    newly_failing = base in PASSING and head not in PASSING
+    statistical = head in STATISTICAL_VERDICTS
+    regression = newly_failing and (corroborated or not statistical)
+    reason = f"verdict {base} → {head}"
+    if regression:
+        reason += ": now failing"
+    elif newly_failing:
+        reason += ": not flagged, no figure grew significantly (within run-to-run noise)"
     return FigureChange("verdict", str(base), str(head), None, None, regression, reason)
 
 

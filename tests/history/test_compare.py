@@ -35,11 +35,21 @@ def test_an_rss_leak_is_flagged_with_its_significance(tmp_path: Path) -> None:
 
 
 def test_exact_counter_growth_and_failing_verdict_are_flagged(tmp_path: Path) -> None:
-    head = [SyntheticProbe("zig.steady_0", counter_leak=8.0), SyntheticProbe("zig.steady_1", outcome="LEAK"),
-            *STEADY[2:]]
+    head = [SyntheticProbe("zig.steady_0", counter_leak=8.0), SyntheticProbe("zig.steady_1", outcome="CRASH"),
+            SyntheticProbe("zig.steady_2", outcome="LEAK"), *STEADY[3:]]
     comparisons = compare_runs(_figures(tmp_path, "base", STEADY, 1), _figures(tmp_path, "head", head, 2))
     flagged = {c.name: [ch.figure for ch in c.changes if ch.regression] for c in comparisons if c.regression}
     assert flagged == {"zig.steady_0": ["library live bytes growth"], "zig.steady_1": ["verdict"]}
+    # A LEAK verdict that no figure corroborates is the analysis meeting noise, not a regression.
+    uncorroborated = next(c for c in comparisons if c.name == "zig.steady_2").changes[0]
+    assert not uncorroborated.regression and "within run-to-run noise" in uncorroborated.reason
+
+
+def test_a_leak_verdict_with_a_significant_slope_is_flagged(tmp_path: Path) -> None:
+    head = [SyntheticProbe("zig.steady_0", outcome="LEAK", leak_per_iter=2048), *STEADY[1:]]
+    comparisons = compare_runs(_figures(tmp_path, "base", STEADY, 1), _figures(tmp_path, "head", head, 2))
+    flagged = {c.name: [ch.figure for ch in c.changes if ch.regression] for c in comparisons if c.regression}
+    assert flagged["zig.steady_0"][0] == "verdict" and "RSS slope (B/iter)" in flagged["zig.steady_0"]
 
 
 def test_compare_command_exits_1_on_regression_and_0_otherwise(tmp_path: Path,
