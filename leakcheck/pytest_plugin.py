@@ -1,0 +1,199 @@
+"""pytest plugin: leak-check tests a project already has, without rewriting them as probes.
+
+``pytest --leakcheck-repeat N`` (every collected test) or ``@pytest.mark.leakcheck(iterations=N, limit="...")``
+(one test) runs the test's body N times in a child pytest process, started the way `leakcheck run` starts a
+probe (spawned, own process group, sampled from outside, events through the protocol pipe), and judges the
+series with the same analysis. The test fails on LEAK / OVER_LIMIT / CRASH / TIMEOUT with the verdict's reasons.
+
+In the child (``--leakcheck-child``, internal) the test's fixtures are set up once and its body becomes the
+loop body of a Python SDK probe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leakcheck.config import DEFAULT_MEMORY_CAP, DEFAULT_TIMEOUT_S, ProbeSpec, parse_size
+from leakcheck.limits import Limit, LimitError, parse_limit
+from leakcheck.results import PASS, Attempt
+from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+from leakcheck.sdk import ProbeContext, run_probe
+
+MARKER = "leakcheck"
+DEFAULT_ITERATIONS = 200
+CHILD_OPTION = "--leakcheck-child"
+# A bare figure in `limit=` is read as the first of these keys that accepts it: "1KiB/iter" is a slope,
+# "50MB" a growth of RSS.
+BARE_LIMIT_KEYS = ("slope", "rss_growth")
+
+
+@dataclass(frozen=True)
+class LeakcheckRequest:
+    """What one test asked for: how many repetitions, under which limits, within which time."""
+
+    iterations: int
+    limits: tuple[Limit, ...]
+    timeout_s: float
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("leakcheck", "memory-leak checks of existing tests")
+    group.addoption("--leakcheck-repeat", type=int, default=0, metavar="N",
+                    help="run every test's body N times in a child process and fail it on a leak")
+    group.addoption("--leakcheck-limit", action="append", default=[], metavar="LIMIT",
+                    help='a limit for --leakcheck-repeat, e.g. "1KiB/iter", "50MB" or "fd_growth=+0 fds"')
+    group.addoption("--leakcheck-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                    help=f"longest run of one test's repetitions (default {DEFAULT_TIMEOUT_S:g})")
+    group.addoption(CHILD_OPTION, action="store_true", default=False, help=argparse.SUPPRESS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f'{MARKER}(iterations={DEFAULT_ITERATIONS}, limit=None, limits=None, timeout=None): run the test\'s '
+        'body `iterations` times in a child process and fail it on a memory leak; limit="1KiB/iter" or '
+        '"50MB" (or limits={"slope": ..., "rss_growth": ...}).',
+    )
+    if config.getoption("--leakcheck-repeat") < 0:
+        raise pytest.UsageError("--leakcheck-repeat must be a whole number of at least 1")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    if pyfuncitem.config.getoption(CHILD_OPTION):
+        _repeat_in_this_process(pyfuncitem)
+        return True
+    request = _request_for(pyfuncitem)
+    if request is None:
+        return None
+    attempt = _run_in_child(pyfuncitem, request)
+    if attempt.outcome != PASS:
+        pytest.fail(_failure_text(attempt), pytrace=False)
+    return True
+
+
+# --- the parent: which tests, and running them in a child -----------------------------------------------------
+
+def _request_for(item: pytest.Function) -> LeakcheckRequest | None:
+    marker = item.get_closest_marker(MARKER)
+    repeat: int = item.config.getoption("--leakcheck-repeat")
+    if marker is None and repeat == 0:
+        return None
+    options = dict(marker.kwargs) if marker is not None else {}
+    unknown = set(options) - {"iterations", "limit", "limits", "timeout"}
+    if unknown:
+        pytest.fail(f"@pytest.mark.leakcheck: unknown argument(s) {', '.join(sorted(unknown))}; "
+                    "allowed: iterations, limit, limits, timeout", pytrace=False)
+    iterations = options.get("iterations", repeat or DEFAULT_ITERATIONS)
+    if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 2:
+        pytest.fail(f"@pytest.mark.leakcheck: iterations={iterations!r} must be a whole number of at least 2",
+                    pytrace=False)
+    texts = [options["limit"]] if options.get("limit") is not None else item.config.getoption("--leakcheck-limit")
+    try:
+        limits = tuple(parse_test_limit(text) for text in texts)
+        limits += tuple(parse_limit(key, raw, "@pytest.mark.leakcheck")
+                        for key, raw in _mapping(options.get("limits")).items())
+    except LimitError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    timeout = float(options.get("timeout") or item.config.getoption("--leakcheck-timeout"))
+    return LeakcheckRequest(iterations, limits, timeout)
+
+
+def parse_test_limit(text: object) -> Limit:
+    """ "1KiB/iter" → slope, "50MB" → rss_growth, "key=value" → that key (any key a probe's limits accept)."""
+    where = "leakcheck limit"
+    if not isinstance(text, str):
+        raise LimitError(f'{where} {text!r} must be text such as "1KiB/iter", "50MB" or "fd_growth=+0 fds"')
+    if "=" in text and not text.lstrip().startswith((">", "<")):
+        key, _, value = text.partition("=")
+        return parse_limit(key.strip(), value.strip(), where)
+    for key in BARE_LIMIT_KEYS:
+        try:
+            return parse_limit(key, text, where)
+        except LimitError:
+            continue
+    raise LimitError(f'{where} {text!r} is not valid; allowed: a rate such as "1KiB/iter" (slope), '
+                     'a size such as "50MB" (rss_growth) or key=value such as "fd_growth=+0 fds"')
+
+
+def _mapping(raw: object) -> Mapping[str, object]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise LimitError(f"@pytest.mark.leakcheck: limits={raw!r} must be a dict such as {{'slope': '1KiB/iter'}}")
+    return raw
+
+
+def _run_in_child(item: pytest.Function, request: LeakcheckRequest) -> Attempt:
+    root = item.config.invocation_params.dir
+    directory = Path(tempfile.mkdtemp(prefix="leakcheck-pytest-"))
+    probe = ProbeSpec(
+        name=f"pytest.{item.nodeid}", lang="python", command=tuple(_child_command(item)),
+        iterations={"fast": request.iterations}, limits=request.limits, timeout_s=request.timeout_s,
+        stall_timeout_s=None, memory_cap_bytes=parse_size(DEFAULT_MEMORY_CAP, "leakcheck"), env={},
+        exact_counters=(), requires=(), description=f"{item.nodeid} repeated {request.iterations} times",
+    )
+    plan = AttemptPlan(probe=probe, root=root, suite="fast", iterations=request.iterations, number=1,
+                       directory=directory, seed=0, timeout_s=request.timeout_s, environment=dict(os.environ))
+    attempt = run_attempt(plan, _ignore_progress)
+    if attempt.outcome == PASS:
+        shutil.rmtree(directory, ignore_errors=True)
+    return attempt
+
+
+def _child_command(item: pytest.Function) -> list[str]:
+    # `-p no:leakcheck` keeps the installed entry point from loading the plugin a second time beside `-p`;
+    # `-s` lets a crash's stack dump reach the stderr file instead of pytest's capture.
+    rootdir = str(item.config.rootpath)
+    return [sys.executable, "-m", "pytest", item.nodeid, "--rootdir", rootdir, "-p", "no:leakcheck",
+            "-p", "leakcheck.pytest_plugin", CHILD_OPTION, "-s", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
+
+
+def _ignore_progress(_: Progress) -> None:
+    return None
+
+
+def _failure_text(attempt: Attempt) -> str:
+    headline = (f"leakcheck: {attempt.outcome} after {attempt.duration_s:.1f} s "
+                f"(peak RSS {attempt.peak_rss / 2**20:.1f} MiB)")
+    lines = [headline]
+    failed = [str(finding["reason"]) for finding in attempt.findings if finding.get("failed")]
+    lines += [f"  {reason}" for reason in failed or attempt.reasons]
+    if attempt.outcome not in ("LEAK", "OVER_LIMIT"):
+        # The child pytest reports a failing body on stdout; a crash's stack dump is on stderr.
+        lines += _log_tail("stdout", attempt.files.get("stdout")) + _log_tail("stderr", attempt.files.get("stderr"))
+    if attempt.files:
+        lines.append(f"logs: {Path(attempt.files.get('stderr', '.')).parent}")
+    return "\n".join(lines)
+
+
+def _log_tail(label: str, path: str | None, count: int = 30) -> list[str]:
+    if path is None or not Path(path).is_file():
+        return []
+    tail = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-count:]
+    return [f"child {label} (last lines):", *tail] if tail else []
+
+
+# --- the child: the test's body as a probe's loop body ----------------------------------------------------------
+
+def _repeat_in_this_process(item: pytest.Function) -> None:
+    arguments: dict[str, Any] = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
+
+    def body(ctx: ProbeContext, i: int) -> None:
+        item.obj(**arguments)
+
+    try:
+        run_probe(f"pytest.{item.nodeid}", body)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            pytest.fail(f"leakcheck probe exited with status {exc.code}", pytrace=False)
