@@ -40,24 +40,25 @@ pub fn build(b: *std.Build) void {
     b.installArtifact(lib);
 
     // Tools and probes.
-    const corpus = addExe(b, "pyjamaz-corpus", "zig/tools/corpus_main.zig", target, optimize, core, probe_sdk);
+    const deps: Deps = .{ .target = target, .optimize = optimize, .core = core, .probe_sdk = probe_sdk };
+    const corpus = addExe(b, deps, "pyjamaz-corpus", "zig/tools/corpus_main.zig");
     b.installArtifact(corpus);
-    const bench = addExe(b, "pyjamaz-bench", "zig/tools/bench_main.zig", target, optimize, core, probe_sdk);
+    const bench = addExe(b, deps, "pyjamaz-bench", "zig/tools/bench_main.zig");
     b.installArtifact(bench);
-    const probe = addExe(b, "pyjamaz-probe", "zig/probes/pyjamaz_probe.zig", target, optimize, core, probe_sdk);
+    const probe = addExe(b, deps, "pyjamaz-probe", "zig/probes/pyjamaz_probe.zig");
     b.installArtifact(probe);
 
     // zig build test: unit tests of the modules and of the real pipeline.
     const test_step = b.step("test", "Unit tests of libpyjamaz (real pipeline, std.testing.allocator)");
     test_step.dependOn(&b.addRunArtifact(b.addTest(.{ .root_module = core })).step);
     test_step.dependOn(&b.addRunArtifact(b.addTest(.{ .root_module = probe_sdk })).step);
-    test_step.dependOn(&addTestRun(b, "zig/tests/pipeline_test.zig", target, optimize, core, probe_sdk).step);
+    test_step.dependOn(&addTestRun(b, deps, "zig/tests/pipeline_test.zig").step);
 
     const memory_step = b.step("memory-test", "Leak loops through the real optimize path (fast)");
-    memory_step.dependOn(&addTestRun(b, "zig/tests/memory_test.zig", target, optimize, core, probe_sdk).step);
+    memory_step.dependOn(&addTestRun(b, deps, "zig/tests/memory_test.zig").step);
 
     const pressure_step = b.step("memory-pressure-test", "10,000 images of >= 1 MB; RSS must plateau");
-    pressure_step.dependOn(&addTestRun(b, "zig/tests/pressure_test.zig", target, optimize, core, probe_sdk).step);
+    pressure_step.dependOn(&addTestRun(b, deps, "zig/tests/pressure_test.zig").step);
 }
 
 fn linkVips(b: *std.Build, module: *std.Build.Module, build_options: *std.Build.Step.Options) void {
@@ -68,32 +69,33 @@ fn linkVips(b: *std.Build, module: *std.Build.Module, build_options: *std.Build.
     module.linkSystemLibrary("gobject-2.0", .{});
 }
 
-fn addExe(b: *std.Build, name: []const u8, path: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, core: *std.Build.Module, probe_sdk: *std.Build.Module) *std.Build.Step.Compile {
-    const module = b.createModule(.{
-        .root_source_file = b.path(path),
-        .target = target,
-        .optimize = optimize,
-        .link_libc = true,
-        .imports = &.{
-            .{ .name = "pyjamaz", .module = core },
-            .{ .name = "leakcheck_probe", .module = probe_sdk },
-        },
-    });
-    return b.addExecutable(.{ .name = name, .root_module = module });
+/// What every executable and test built on the library shares.
+const Deps = struct {
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    core: *std.Build.Module,
+    probe_sdk: *std.Build.Module,
+
+    fn module(deps: Deps, b: *std.Build, path: []const u8) *std.Build.Module {
+        return b.createModule(.{
+            .root_source_file = b.path(path),
+            .target = deps.target,
+            .optimize = deps.optimize,
+            .link_libc = true,
+            .imports = &.{
+                .{ .name = "pyjamaz", .module = deps.core },
+                .{ .name = "leakcheck_probe", .module = deps.probe_sdk },
+            },
+        });
+    }
+};
+
+fn addExe(b: *std.Build, deps: Deps, name: []const u8, path: []const u8) *std.Build.Step.Compile {
+    return b.addExecutable(.{ .name = name, .root_module = deps.module(b, path) });
 }
 
-fn addTestRun(b: *std.Build, path: []const u8, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, core: *std.Build.Module, probe_sdk: *std.Build.Module) *std.Build.Step.Run {
-    const module = b.createModule(.{
-        .root_source_file = b.path(path),
-        .target = target,
-        .optimize = optimize,
-        .link_libc = true,
-        .imports = &.{
-            .{ .name = "pyjamaz", .module = core },
-            .{ .name = "leakcheck_probe", .module = probe_sdk },
-        },
-    });
-    const run = b.addRunArtifact(b.addTest(.{ .root_module = module }));
+fn addTestRun(b: *std.Build, deps: Deps, path: []const u8) *std.Build.Step.Run {
+    const run = b.addRunArtifact(b.addTest(.{ .root_module = deps.module(b, path) }));
     run.has_side_effects = true; // memory suites measure the process: always run, never cached
     return run;
 }
