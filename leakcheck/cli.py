@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leakcheck.commands import bisect, compare, doctor, history, list_probes, merge, report, run
+from leakcheck.commands import bisect, compare, doctor, history, hook, list_probes, merge, report, run
 from leakcheck.config import ConfigError
 
 EXIT_USAGE = 2
@@ -18,6 +18,7 @@ COMMANDS = {
     "history": (history, "list the recorded runs, or one probe's figures across them"),
     "compare": (compare, "compare two runs probe by probe; exit 1 on a regression"),
     "merge": (merge, "join the results of run --shard K/N jobs into one run"),
+    "hook": (hook, "install or run the git pre-commit hook (the fast suite for the languages a commit touches)"),
     "bisect": (bisect, "find the first commit where the selected probes stop passing (git bisect run)"),
 }
 
