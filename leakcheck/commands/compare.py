@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Console
 from rich.table import Table
 
+from leakcheck.commands.history import wide_console
 from leakcheck.commands.report import add_reports_argument, runs_directory
 from leakcheck.history.compare import ComparePolicy, ProbeComparison, compare_runs
 from leakcheck.history.figures import run_figures
@@ -41,7 +41,7 @@ def execute(args: argparse.Namespace) -> int:
         print(f"leakcheck compare: {exc}", file=sys.stderr)
         return EXIT_USAGE
     comparisons = compare_runs(run_figures(base), run_figures(head), ComparePolicy(args.threshold, args.alpha))
-    console = Console(highlight=False, width=max(Console().width, 160))
+    console = wide_console()
     console.print(f"base {run_id(base_path)} ({_commit(base)})  →  head {run_id(head_path)} ({_commit(head)})")
     console.print(_table(comparisons, show_all=args.all))
     regressed = [c.name for c in comparisons if c.regression]

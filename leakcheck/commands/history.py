@@ -25,7 +25,7 @@ def execute(args: argparse.Namespace) -> int:
     history = load_history(runs_directory(args))
     for warning in history.warnings:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
-    console = Console(highlight=False)
+    console = wide_console()
     if args.probe is None:
         console.print(_runs_table(history, args.limit))
         return EXIT_OK
@@ -37,20 +37,33 @@ def execute(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def wide_console() -> Console:
+    """Tables of runs and figures are wide: at least 160 columns, even when the output is a pipe or a CI log."""
+    return Console(highlight=False, width=max(Console().width, 160))
+
+
 def _runs_table(history: History, limit: int) -> Table:
-    table = Table("run", "time", "commit", "suite", "outcomes", title=f"{len(history.runs)} recorded run(s)")
+    table = Table("run", "time", "commit", "suite", "outcomes", "library",
+                  title=f"{len(history.runs)} recorded run(s)")
     for run in history.runs[-limit:]:
         outcomes = ", ".join(f"{outcome} {count}" for outcome, count in sorted(run.summary.items()))
-        table.add_row(run.run_id, run.time, run.commit[:10] + ("*" if run.dirty else ""), run.suite, outcomes)
+        table.add_row(run.run_id, run.time, run.commit[:10] + ("*" if run.dirty else ""), run.suite, outcomes,
+                      _library(run.library))
     return table
 
 
 def _probe_table(history: History, probe: str, limit: int) -> Table:
-    table = Table("run", "commit", "outcome", "peak RSS", "slope (B/iter)", "duration", title=probe)
+    table = Table("run", "commit", "outcome", "peak RSS", "slope (B/iter)", "duration", "library", title=probe)
     rows = [(run, figures) for run in history.runs for figures in run.probes if figures["name"] == probe]
     for run, figures in rows[-limit:]:
         slope = figures.get("slope")
         table.add_row(run.run_id, run.commit[:10] + ("*" if run.dirty else ""), str(figures["outcome"]),
                       format_bytes(float(figures["peak_rss"])), "—" if slope is None else f"{slope:,.1f}",
-                      f"{float(figures['duration_s']):.1f} s")
+                      f"{float(figures['duration_s']):.1f} s", _library(run.library))
     return table
+
+
+def _library(path: str) -> str:
+    """The library's build directory relative to zig-out (e.g. mutants/vips-unref/lib), else the path."""
+    marker = "zig-out/"
+    return path.split(marker, 1)[1].removesuffix("/libpyjamaz.so") if marker in path else path

@@ -17,7 +17,7 @@ from leakcheck.history.figures import run_figures
 from leakcheck.history.store import Document, RunFileError, find_run_files, load_run, run_id
 from leakcheck.output.json_results import _write_atomically
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class RunEntry:
     summary: Mapping[str, int]
     probes: tuple[Mapping[str, Any], ...]
     """Each probe's figures (ProbeFigures.summary()), in run order."""
+    library: str = ""
+    """The library the probes loaded (PYJAMAZ_LIB_PATH, e.g. a leak mutant's build)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def entry_for(document: Document, path: Path) -> dict[str, Any]:
     return {"run_id": run_id(path), "path": str(path), "time": str(provenance.get("time") or ""),
             "commit": str(provenance.get("commit") or ""), "dirty": bool(provenance.get("dirty")),
             "suite": str((document.get("selection") or {}).get("suite") or ""),
-            "summary": dict(document.get("summary") or {}),
+            "summary": dict(document.get("summary") or {}), "library": str(provenance.get("library_path") or ""),
             "probes": [figures.summary() for group in run_figures(document).values() for figures in group]}
 
 

@@ -62,3 +62,23 @@ def test_concurrent_writers_leave_a_complete_valid_index(tmp_path: Path) -> None
     json.loads(index_path(runs).read_text())  # never a half-written file
     history = load_history(runs)
     assert len(history.runs) == 30 and history.warnings == ()
+
+
+def test_history_command_lists_runs_and_a_probe_and_warns_about_bad_files(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from leakcheck.cli import main
+
+    runs = tmp_path / "runs"
+    write_run(runs / "20261123T100000Z-fast", PROBES, commit="1" * 40)
+    write_run(runs / "20261123T110000Z-fast", [SyntheticProbe("zig.a", "LEAK", leak_per_iter=4096, samples=50,
+                                                              iterations=200)], commit="2" * 40)
+    (runs / "20261123T120000Z-fast").mkdir()
+    (runs / "20261123T120000Z-fast" / "results.json").write_text("not json")
+    assert main(["history", "--runs-dir", str(runs)]) == 0
+    captured = capsys.readouterr()
+    assert "2 recorded run(s)" in captured.out and "20261123T110000Z-fast" in captured.out
+    assert "20261123T120000Z-fast/results.json: not valid JSON" in captured.err
+    assert main(["history", "zig.a", "--runs-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    assert "PASS" in out and "LEAK" in out and "2222222222" in out
+    assert main(["history", "zig.nothing", "--runs-dir", str(runs)]) == 1
+    assert "no recorded run has probe 'zig.nothing'" in capsys.readouterr().err
