@@ -38,6 +38,10 @@ pub fn build(b: *std.Build) void {
     const lib = b.addLibrary(.{ .linkage = .dynamic, .name = "pyjamaz", .root_module = abi, .version = .{ .major = 1, .minor = 0, .patch = 0 } });
     lib.installHeader(b.path("zig/include/pyjamaz.h"), "pyjamaz.h");
     b.installArtifact(lib);
+    // zig build library: the shared library alone (what a leak-mutant build for the bindings needs).
+    const library_step = b.step("library", "Build and install libpyjamaz only");
+    library_step.dependOn(&b.addInstallArtifact(lib, .{}).step);
+    library_step.dependOn(&b.addInstallHeaderFile(b.path("zig/include/pyjamaz.h"), "pyjamaz.h").step);
 
     // Tools and probes.
     const deps: Deps = .{ .target = target, .optimize = optimize, .core = core, .probe_sdk = probe_sdk };
