@@ -6,7 +6,9 @@ probe (spawned, own process group, sampled from outside, events through the prot
 series with the same analysis. The test fails on LEAK / OVER_LIMIT / CRASH / TIMEOUT with the verdict's reasons.
 
 In the child (``--leakcheck-child``, internal) the test's fixtures are set up once and its body becomes the
-loop body of a Python SDK probe.
+loop body of a Python SDK probe. A conftest.py may implement `pytest_leakcheck_counters()` to add the code
+under test's own counters to every tick (e.g. a library's live allocations); those matching the exact-counter
+patterns (default: leakcheck's, `lib_*`, `vips_*`, `live_results`) must return to their baseline.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from leakcheck.config import DEFAULT_MEMORY_CAP, DEFAULT_TIMEOUT_S, ProbeSpec, parse_size
+from leakcheck.config import (
+    DEFAULT_EXACT_COUNTERS,
+    DEFAULT_MEMORY_CAP,
+    DEFAULT_TIMEOUT_S,
+    ProbeSpec,
+    parse_size,
+)
 from leakcheck.limits import Limit, LimitError, parse_limit
 from leakcheck.results import PASS, Attempt
 from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
@@ -44,6 +52,19 @@ class LeakcheckRequest:
     iterations: int
     limits: tuple[Limit, ...]
     timeout_s: float
+    exact_counters: tuple[str, ...]
+
+
+class LeakcheckHooks:
+    """Hooks a conftest.py may implement."""
+
+    @pytest.hookspec
+    def pytest_leakcheck_counters(self) -> Mapping[str, float]:  # type: ignore[empty-body]
+        """Counters of the code under test, read after every repetition that ticks (in the child process)."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(LeakcheckHooks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -54,13 +75,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help='a limit for --leakcheck-repeat, e.g. "1KiB/iter", "50MB" or "fd_growth=+0 fds"')
     group.addoption("--leakcheck-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                     help=f"longest run of one test's repetitions (default {DEFAULT_TIMEOUT_S:g})")
+    group.addoption("--leakcheck-exact", action="append", default=[], metavar="PATTERN",
+                    help="a counter (glob) that must return to its baseline; default: "
+                         + ", ".join(DEFAULT_EXACT_COUNTERS))
     group.addoption(CHILD_OPTION, action="store_true", default=False, help=argparse.SUPPRESS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f'{MARKER}(iterations={DEFAULT_ITERATIONS}, limit=None, limits=None, timeout=None): run the test\'s '
+        f'{MARKER}(iterations={DEFAULT_ITERATIONS}, limit=None, limits=None, timeout=None, exact_counters=None): run the test\'s '
         'body `iterations` times in a child process and fail it on a memory leak; limit="1KiB/iter" or '
         '"50MB" (or limits={"slope": ..., "rss_growth": ...}).',
     )
@@ -90,10 +114,10 @@ def _request_for(item: pytest.Function) -> LeakcheckRequest | None:
     if marker is None and repeat == 0:
         return None
     options = dict(marker.kwargs) if marker is not None else {}
-    unknown = set(options) - {"iterations", "limit", "limits", "timeout"}
+    unknown = set(options) - {"iterations", "limit", "limits", "timeout", "exact_counters"}
     if unknown:
         pytest.fail(f"@pytest.mark.leakcheck: unknown argument(s) {', '.join(sorted(unknown))}; "
-                    "allowed: iterations, limit, limits, timeout", pytrace=False)
+                    "allowed: iterations, limit, limits, timeout, exact_counters", pytrace=False)
     iterations = options.get("iterations", repeat or DEFAULT_ITERATIONS)
     if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 2:
         pytest.fail(f"@pytest.mark.leakcheck: iterations={iterations!r} must be a whole number of at least 2",
@@ -106,7 +130,15 @@ def _request_for(item: pytest.Function) -> LeakcheckRequest | None:
     except LimitError as exc:
         pytest.fail(str(exc), pytrace=False)
     timeout = float(options.get("timeout") or item.config.getoption("--leakcheck-timeout"))
-    return LeakcheckRequest(iterations, limits, timeout)
+    exact = options.get("exact_counters") or item.config.getoption("--leakcheck-exact") or DEFAULT_EXACT_COUNTERS
+    return LeakcheckRequest(iterations, limits, timeout, _patterns(exact))
+
+
+def _patterns(raw: object) -> tuple[str, ...]:
+    if isinstance(raw, str) or not isinstance(raw, Iterable) or not all(isinstance(p, str) for p in raw):
+        pytest.fail(f"@pytest.mark.leakcheck: exact_counters={raw!r} must be a list of names or globs",
+                    pytrace=False)
+    return tuple(raw)
 
 
 def parse_test_limit(text: object) -> Limit:
@@ -141,7 +173,7 @@ def _run_in_child(item: pytest.Function, request: LeakcheckRequest) -> Attempt:
         name=f"pytest.{item.nodeid}", lang="python", command=tuple(_child_command(item)),
         iterations={"fast": request.iterations}, limits=request.limits, timeout_s=request.timeout_s,
         stall_timeout_s=None, memory_cap_bytes=parse_size(DEFAULT_MEMORY_CAP, "leakcheck"), env={},
-        exact_counters=(), requires=(), description=f"{item.nodeid} repeated {request.iterations} times",
+        exact_counters=request.exact_counters, requires=(), description=f"{item.nodeid} repeated {request.iterations} times",
     )
     plan = AttemptPlan(probe=probe, root=root, suite="fast", iterations=request.iterations, number=1,
                        directory=directory, seed=0, timeout_s=request.timeout_s, environment=dict(os.environ))
@@ -155,8 +187,21 @@ def _child_command(item: pytest.Function) -> list[str]:
     # `-p no:leakcheck` keeps the installed entry point from loading the plugin a second time beside `-p`;
     # `-s` lets a crash's stack dump reach the stderr file instead of pytest's capture.
     rootdir = str(item.config.rootpath)
-    return [sys.executable, "-m", "pytest", item.nodeid, "--rootdir", rootdir, "-p", "no:leakcheck",
-            "-p", "leakcheck.pytest_plugin", CHILD_OPTION, "-s", "-q", "-p", "no:cacheprovider", "-o", "addopts="]
+    return [sys.executable, "-m", "pytest", item.nodeid, "--rootdir", rootdir, *_plugin_arguments(item.config),
+            "-p", "no:leakcheck", "-p", "leakcheck.pytest_plugin", CHILD_OPTION, "-s", "-q",
+            "-p", "no:cacheprovider", "-o", "addopts="]
+
+
+def _plugin_arguments(config: pytest.Config) -> list[str]:
+    """The parent's own `-p NAME` arguments, so that the child loads the same plugins (and their hooks)."""
+    arguments = list(config.invocation_params.args)
+    forwarded = []
+    for position, argument in enumerate(arguments):
+        if argument == "-p" and position + 1 < len(arguments):
+            forwarded += ["-p", arguments[position + 1]]
+        elif argument.startswith("-p") and len(argument) > 2:
+            forwarded += ["-p", argument[2:]]
+    return forwarded
 
 
 def _ignore_progress(_: Progress) -> None:
@@ -192,8 +237,14 @@ def _repeat_in_this_process(item: pytest.Function) -> None:
     def body(ctx: ProbeContext, i: int) -> None:
         item.obj(**arguments)
 
+    def counters() -> dict[str, float]:
+        merged: dict[str, float] = {}
+        for values in item.ihook.pytest_leakcheck_counters():
+            merged.update({name: float(value) for name, value in values.items()})
+        return merged
+
     try:
-        run_probe(f"pytest.{item.nodeid}", body)
+        run_probe(f"pytest.{item.nodeid}", body, counters=counters)
     except SystemExit as exc:
         if exc.code not in (0, None):
             pytest.fail(f"leakcheck probe exited with status {exc.code}", pytrace=False)

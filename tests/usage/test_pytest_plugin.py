@@ -63,6 +63,36 @@ def test_repeat_option_checks_unmarked_tests(tmp_path: Path) -> None:
     assert "open file descriptors" in result.stdout
 
 
+HANDLE_TESTS = '''
+import pytest
+
+OPEN_HANDLES = set()
+
+def open_handle(number):  # a "library" whose handles are tiny: RSS cannot see this leak, its counter can
+    OPEN_HANDLES.add(number)
+
+@pytest.mark.leakcheck(iterations=100, exact_counters=["open_handles"])
+def test_never_closes(request):
+    open_handle(request.node.name + str(len(OPEN_HANDLES)))
+'''
+
+HANDLE_CONFTEST = '''
+import test_handles
+
+def pytest_leakcheck_counters():
+    return {"open_handles": len(test_handles.OPEN_HANDLES)}
+'''
+
+
+def test_conftest_counters_catch_a_leak_memory_cannot_show(tmp_path: Path) -> None:
+    (tmp_path / "test_handles.py").write_text(HANDLE_TESTS)
+    (tmp_path / "conftest.py").write_text(HANDLE_CONFTEST)
+    result = run_pytest(tmp_path, "test_handles.py")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "leakcheck: LEAK" in result.stdout
+    assert "open_handles +" in result.stdout and "did not return to baseline" in result.stdout
+
+
 def test_a_failing_body_is_reported_with_its_output(tmp_path: Path) -> None:
     (tmp_path / "test_broken.py").write_text(
         "import pytest\n\n@pytest.mark.leakcheck(iterations=10)\ndef test_broken():\n    assert 1 == 2\n")
