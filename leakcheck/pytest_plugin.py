@@ -84,12 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f'{MARKER}(iterations={DEFAULT_ITERATIONS}, limit=None, limits=None, timeout=None, exact_counters=None): run the test\'s '
-        'body `iterations` times in a child process and fail it on a memory leak; limit="1KiB/iter" or '
-        '"50MB" (or limits={"slope": ..., "rss_growth": ...}).',
+        f"{MARKER}(iterations={DEFAULT_ITERATIONS}, limit=None, limits=None, timeout=None, exact_counters=None): "
+        "run the test's body `iterations` times in a child process and fail it on a memory leak; "
+        'limit="1KiB/iter" or "50MB" (or limits={"slope": ..., "rss_growth": ...}).',
     )
-    if config.getoption("--leakcheck-repeat") < 0:
-        raise pytest.UsageError("--leakcheck-repeat must be a whole number of at least 1")
+    repeat = config.getoption("--leakcheck-repeat")
+    if repeat < 0 or repeat == 1:
+        raise pytest.UsageError(f"--leakcheck-repeat {repeat}: must be a whole number of at least 2 (0: off)")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -129,9 +130,11 @@ def _request_for(item: pytest.Function) -> LeakcheckRequest | None:
                         for key, raw in _mapping(options.get("limits")).items())
     except LimitError as exc:
         pytest.fail(str(exc), pytrace=False)
-    timeout = float(options.get("timeout") or item.config.getoption("--leakcheck-timeout"))
+    timeout = options.get("timeout") or item.config.getoption("--leakcheck-timeout")
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        pytest.fail(f"@pytest.mark.leakcheck: timeout={timeout!r} must be a number of seconds above 0", pytrace=False)
     exact = options.get("exact_counters") or item.config.getoption("--leakcheck-exact") or DEFAULT_EXACT_COUNTERS
-    return LeakcheckRequest(iterations, limits, timeout, _patterns(exact))
+    return LeakcheckRequest(iterations, limits, float(timeout), _patterns(exact))
 
 
 def _patterns(raw: object) -> tuple[str, ...]:

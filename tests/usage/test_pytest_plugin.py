@@ -120,3 +120,15 @@ def test_limit_text_names_its_key(text: str, key: str) -> None:
 def test_unknown_limit_key_is_rejected() -> None:
     with pytest.raises(LimitError, match="unknown limit 'speed'"):
         parse_test_limit("speed=3")
+
+
+def test_bad_marker_arguments_and_options_are_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "test_args.py").write_text(
+        "import pytest\n\n@pytest.mark.leakcheck(timeout='soon')\ndef test_t():\n    pass\n\n"
+        "@pytest.mark.leakcheck(every=3)\ndef test_u():\n    pass\n")
+    result = run_pytest(tmp_path, "test_args.py")
+    assert "timeout='soon' must be a number of seconds" in result.stdout
+    assert "unknown argument(s) every" in result.stdout
+    repeat = run_pytest(tmp_path, "test_args.py", "--leakcheck-repeat", "1")
+    assert repeat.returncode == 4 and "must be a whole number of at least 2" in repeat.stderr
+    assert "Traceback" not in result.stdout + repeat.stderr
