@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml  # type: ignore[import-untyped]
 
 from leakcheck.commands.hook import HOOK_MARKER, languages_for
 
@@ -105,3 +107,15 @@ def test_install_outside_git_is_a_clear_error(tmp_path: Path) -> None:
 ])
 def test_languages_for_paths(paths: list[str], expected: set[str]) -> None:
     assert languages_for(paths) == expected
+
+
+def test_pre_commit_framework_hook_runs_the_fast_suite_of_another_repository(repo: Path) -> None:
+    hooks = yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = hooks
+    assert {"id", "name", "entry", "language"} <= set(hook) and hook["pass_filenames"] is False
+    program, *arguments = shlex.split(hook["entry"])
+    assert program == "leakcheck"  # the console script the framework installs with the package
+    assert leakcheck(repo, *arguments).returncode == 0
+    (repo / "bindings" / "python" / "probe_buffers.py").write_text(PROBE.format(leak=True))
+    leaking = leakcheck(repo, *arguments)
+    assert leaking.returncode == 1 and "LEAK" in leaking.stdout
