@@ -36,6 +36,25 @@ fn freeAll(gpa: std.mem.Allocator, items: []const []u8) void {
     for (items) |item| gpa.free(item);
 }
 
+/// What the image loops share: the library started, the small images, the baseline taken after both, and a
+/// counting allocator over std.testing.allocator.
+const ImageLoop = struct {
+    images: [8][]u8,
+    base: support.Baseline,
+    counting: CountingAllocator,
+
+    fn init() !ImageLoop {
+        try support.start();
+        const images = try smallImages(testing.allocator);
+        errdefer freeAll(testing.allocator, &images);
+        return .{ .images = images, .base = try support.Baseline.take(), .counting = CountingAllocator.init(testing.allocator) };
+    }
+
+    fn deinit(self: *ImageLoop) void {
+        freeAll(testing.allocator, &self.images);
+    }
+};
+
 /// Fails at the first call after which the library still holds allocations of its own.
 fn expectNothingLive(counting: *const CountingAllocator, iteration: usize, what: []const u8) !void {
     const s = counting.snapshot();
@@ -46,12 +65,11 @@ fn expectNothingLive(counting: *const CountingAllocator, iteration: usize, what:
 }
 
 test "leak loop: 10,000 optimize calls on small images return every byte" {
-    try support.start();
-    const images = try smallImages(testing.allocator);
-    defer freeAll(testing.allocator, &images);
-    const base = try support.Baseline.take();
-    var counting = CountingAllocator.init(testing.allocator);
-    const gpa = counting.allocator();
+    var loop = try ImageLoop.init();
+    defer loop.deinit();
+    const images = &loop.images;
+    const base = loop.base;
+    const gpa = loop.counting.allocator();
 
     var opts = support.options();
     var produced: u64 = 0;
@@ -69,22 +87,21 @@ test "leak loop: 10,000 optimize calls on small images return every byte" {
         }
         produced += result.size;
         api.resultFree(gpa, result);
-        try expectNothingLive(&counting, i, "leak loop");
+        try expectNothingLive(&loop.counting, i, "leak loop");
         if (i % 1000 == 999) try base.expectSame("leak loop (every 1,000 calls)");
     }
     // The loop really ran the library: every call produced output through the allocator.
     try testing.expect(produced > leak_loop_iterations);
-    try testing.expect(counting.snapshot().total_allocations >= 2 * leak_loop_iterations);
+    try testing.expect(loop.counting.snapshot().total_allocations >= 2 * leak_loop_iterations);
     try base.expectSame("leak loop");
 }
 
 test "batched loop: results held in batches, and an arena per batch" {
-    try support.start();
-    const images = try smallImages(testing.allocator);
-    defer freeAll(testing.allocator, &images);
-    const base = try support.Baseline.take();
-    var counting = CountingAllocator.init(testing.allocator);
-    const gpa = counting.allocator();
+    var loop = try ImageLoop.init();
+    defer loop.deinit();
+    const images = &loop.images;
+    const base = loop.base;
+    const gpa = loop.counting.allocator();
     var held: [batch_size]*support.CResult = undefined;
 
     for (0..batch_rounds) |round| {
@@ -96,7 +113,7 @@ test "batched loop: results held in batches, and an arena per batch" {
             k -= 1;
             api.resultFree(gpa, held[k]);
         }
-        try expectNothingLive(&counting, round, "batched loop");
+        try expectNothingLive(&loop.counting, round, "batched loop");
 
         // The same work through an arena the caller resets per batch.
         var arena = std.heap.ArenaAllocator.init(gpa);
@@ -106,7 +123,7 @@ test "batched loop: results held in batches, and an arena per batch" {
             api.resultFree(arena.allocator(), r);
         }
         arena.deinit();
-        try expectNothingLive(&counting, round, "arena loop");
+        try expectNothingLive(&loop.counting, round, "arena loop");
     }
     try base.expectSame("batched loop");
 }
