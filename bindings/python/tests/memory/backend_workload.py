@@ -7,7 +7,7 @@ import dataclasses
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import count_failures, run_leak_probe
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
@@ -43,7 +43,7 @@ def run_backend_probe(backend: str) -> None:
             count_failures(ctx, "bad_outputs")
 
     def final_checks(ctx: ProbeContext) -> None:
-        ctx.check("bad_outputs", ctx.state.get("bad_outputs", 0), "==", 0)
+        check_no_failures(ctx, "bad_outputs")
 
     run_leak_probe(
         f"python.{backend}_memory",

@@ -7,7 +7,7 @@ import random
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import count_failures, run_leak_probe
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
@@ -44,7 +44,7 @@ def work(ctx: ProbeContext, i: int) -> None:
 
 
 def final_checks(ctx: ProbeContext) -> None:
-    ctx.check("outputs_larger_than_input", ctx.state.get("outputs_larger_than_input", 0), "==", 0)
+    check_no_failures(ctx, "outputs_larger_than_input")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import count_failures, run_leak_probe
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
@@ -42,12 +42,7 @@ def work(ctx: ProbeContext, i: int) -> None:
 
 def final_checks(ctx: ProbeContext) -> None:
     ctx.state["pool"].shutdown(wait=True)
-    ctx.check(
-        "outputs_differing_from_single_thread",
-        ctx.state.get("outputs_differing_from_single_thread", 0),
-        "==",
-        0,
-    )
+    check_no_failures(ctx, "outputs_differing_from_single_thread")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import count_failures, run_leak_probe
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
@@ -105,7 +105,7 @@ def _report_once(ctx: ProbeContext, text: str) -> None:
 
 
 def final_checks(ctx: ProbeContext) -> None:
-    ctx.check("wrong_outcomes", ctx.state.get("wrong_outcomes", 0), "==", 0)
+    check_no_failures(ctx, "wrong_outcomes")
 
 
 if __name__ == "__main__":

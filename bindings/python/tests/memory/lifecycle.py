@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import count_failures, run_leak_probe
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 from leakcheck.sdk import ProbeContext
 
@@ -50,8 +50,8 @@ def work(ctx: ProbeContext, i: int) -> None:
 
 
 def final_checks(ctx: ProbeContext) -> None:
-    ctx.check("worked_while_shut_down", ctx.state.get("worked_while_shut_down", 0), "==", 0)
-    ctx.check("left_uninitialized", ctx.state.get("left_uninitialized", 0), "==", 0)
+    check_no_failures(ctx, "worked_while_shut_down")
+    check_no_failures(ctx, "left_uninitialized")
 
 
 if __name__ == "__main__":

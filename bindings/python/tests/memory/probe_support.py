@@ -106,3 +106,8 @@ def check_back_to_baseline(
 def count_failures(ctx: ProbeContext, key: str) -> None:
     """Counts an unexpected outcome under ctx.state[key]; a probe checks the count is 0 at teardown."""
     ctx.state[key] = ctx.state.get(key, 0) + 1
+
+
+def check_no_failures(ctx: ProbeContext, key: str) -> None:
+    """The teardown check that count_failures(ctx, key) was never called."""
+    ctx.check(key, ctx.state.get(key, 0), "==", 0)
