@@ -1,0 +1,202 @@
+"""scripts/fuzz.sh: seeds the fuzzer, runs fuzz_harness.py (atheris) in its own process for a bounded
+number of inputs or seconds, and prints inputs executed, duration, exec/s and findings. Every finding
+(a leak or broken contract raised by the harness, a crash, a hang, running out of memory) is copied
+into the regressions folder, which pytest replays on every run (test_fuzz_regressions.py)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+FUZZ_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(FUZZ_DIR.parent / "memory"))  # corpus.py
+
+from corpus import CorpusSpec, load_corpus
+from fuzz_input import FROM_FILE, NATIVE_OPTIONS, STRIP, USE_CFFI, FuzzInput
+
+REPO_ROOT = FUZZ_DIR.parents[3]
+REGRESSIONS = FUZZ_DIR / "regressions"
+HARNESS = FUZZ_DIR / "fuzz_harness.py"
+# Tiny images of every format the corpus makes, and its malformed inputs: one input costs ~1-10 ms.
+SEED_CORPUS = CorpusSpec(
+    seed=3, count=10, kinds=("tiny",), formats=("jpeg", "png", "webp", "gif", "tiff"), malformed=True
+)
+MAX_LEN = 4096  # bytes per input: larger seeds (the corpus' 140 KB corrupt PNG) are cut down instead
+# libFuzzer names what it saves by what happened: a Python exception or a signal is a "crash".
+ARTIFACT_KINDS = ("crash", "timeout", "oom", "leak", "slow-unit")
+
+# Headers each seed image is tried with first: defaults, each backend, each route, budgets, the file path.
+SEED_HEADERS = (
+    FuzzInput(0, 0, 0, 0, 0, 0, 0, 0, 0, b""),
+    FuzzInput(USE_CFFI | STRIP, 0b0010, 0, 0, 0, 0, 1, 0, 0, b""),
+    FuzzInput(NATIVE_OPTIONS, 0b0101, 200, 20, 4, 4, 2, 0, 0, b""),
+    FuzzInput(FROM_FILE | USE_CFFI, 0b1000, 0, 0, 0, 0, 0, 64, 0, b""),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    saved_as: Path
+    description: str
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    inputs: int
+    seconds: float
+    exit_code: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def per_second(self) -> float:
+        return self.inputs / self.seconds if self.seconds else 0.0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/fuzz.sh", description=__doc__)
+    parser.add_argument("--runs", type=int, default=100_000, help="inputs to execute (default 100000)")
+    parser.add_argument("--seconds", type=int, default=3600, help="stop after this long (default 3600)")
+    parser.add_argument("--timeout", type=int, default=10, help="seconds one input may take: a hang")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=REPO_ROOT / "zig-out" / "fuzz",
+        help="seeds, the growing corpus, artifacts and the log (default zig-out/fuzz)",
+    )
+    parser.add_argument(
+        "--regressions", type=Path, default=REGRESSIONS, help="where findings are saved for pytest to replay"
+    )
+    parser.add_argument("--fresh", action="store_true", help="start from the seeds, not the saved corpus")
+    args = parser.parse_args(argv)
+    for name in ("runs", "seconds", "timeout"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name} must be a positive number, got {getattr(args, name)}")
+    return args
+
+
+def seed_inputs() -> Iterator[tuple[str, bytes]]:
+    """(name, encoded input): every tiny image under each seed header, the malformed inputs, and
+    malformed ones made small from the tiny images (a truncated file, a corrupt first chunk)."""
+    corpus = load_corpus(SEED_CORPUS)
+    for image in corpus.images:
+        data = image.read()
+        for number, header in enumerate(SEED_HEADERS):
+            yield f"{image.path.name}-h{number}", replace(header, image=data).encode()
+        yield f"{image.path.name}-truncated", replace(SEED_HEADERS[0], image=data[: len(data) // 2]).encode()
+        corrupt = data[:16] + bytes(b ^ 0xFF for b in data[16:24]) + data[24:]
+        yield f"{image.path.name}-corrupt", replace(SEED_HEADERS[0], image=corrupt).encode()
+    for malformed in corpus.malformed:
+        yield (
+            f"malformed-{malformed.path.name}",
+            replace(SEED_HEADERS[0], image=malformed.read()[: MAX_LEN // 2]).encode(),
+        )
+
+
+def write_seeds(directory: Path) -> int:
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    count = 0
+    for name, raw in seed_inputs():
+        (directory / f"{name}.bin").write_bytes(raw)
+        count += 1
+    return count
+
+
+def run_fuzzer(args: argparse.Namespace) -> RunFigures:
+    workdir: Path = args.workdir
+    corpus_dir, artifacts, log_path = workdir / "corpus", workdir / "artifacts", workdir / "fuzz.log"
+    if args.fresh:
+        shutil.rmtree(corpus_dir, ignore_errors=True)
+    shutil.rmtree(artifacts, ignore_errors=True)
+    for directory in (corpus_dir, artifacts, args.regressions):
+        directory.mkdir(parents=True, exist_ok=True)
+    seeds = write_seeds(workdir / "seeds")
+    print(f"fuzz: {seeds} seeds, corpus {corpus_dir}, log {log_path}", flush=True)
+    command = [
+        sys.executable,
+        str(HARNESS),
+        f"-runs={args.runs}",
+        f"-max_total_time={args.seconds}",
+        f"-timeout={args.timeout}",
+        f"-max_len={MAX_LEN}",
+        f"-artifact_prefix={artifacts}/",
+        "-print_final_stats=1",
+        str(corpus_dir),
+        str(workdir / "seeds"),
+        str(args.regressions),
+    ]
+    # Every corrupt input makes libvips print a warning; thousands of them would bury the findings.
+    env = {**os.environ, "VIPS_WARNING": "0"}
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
+    seconds = time.monotonic() - started
+    log_text = log_path.read_text(errors="replace")
+    findings = tuple(save_finding(path, log_text, args.regressions) for path in sorted(artifacts.iterdir()))
+    return RunFigures(executed_inputs(log_text), seconds, completed.returncode, findings)
+
+
+def executed_inputs(log_text: str) -> int:
+    """libFuzzer's own count: the final stats line, else the last status line (#N) it printed."""
+    stats = re.search(r"stat::number_of_executed_units:\s*(\d+)", log_text)
+    if stats:
+        return int(stats.group(1))
+    progress = re.findall(r"^#(\d+)\s", log_text, re.MULTILINE)
+    return int(progress[-1]) if progress else 0
+
+
+def save_finding(artifact: Path, log_text: str, regressions: Path) -> Finding:
+    kind = next((k for k in ARTIFACT_KINDS if artifact.name.startswith(k)), "crash")
+    raw = artifact.read_bytes()
+    saved = regressions / f"{kind}-{hashlib.sha1(raw).hexdigest()[:12]}.bin"
+    shutil.copyfile(artifact, saved)
+    return Finding(kind, saved, describe_finding(log_text, raw))
+
+
+def describe_finding(log_text: str, raw: bytes) -> str:
+    """The harness' own account of a leak or broken contract, else libFuzzer's summary (signal, hang)."""
+    harness: list[str] = re.findall(r"^FuzzFinding: (.*)$", log_text, re.MULTILINE)
+    if harness:
+        return harness[-1]
+    summary: list[str] = re.findall(r"^SUMMARY: libFuzzer: (.*)$", log_text, re.MULTILINE)
+    cause = summary[-1] if summary else "no libFuzzer summary in the log"
+    return f"{cause}; input: {FuzzInput.decode(raw).describe()}"
+
+
+def print_figures(figures: RunFigures, log_path: Path) -> None:
+    print(f"inputs executed: {figures.inputs}")
+    print(f"duration: {figures.seconds:.1f} s")
+    print(f"exec/s: {figures.per_second:.0f}")
+    print(f"findings: {len(figures.findings)}")
+    for finding in figures.findings:
+        print(f"  {finding.kind}: {finding.description}")
+        print(
+            f"    saved as {finding.saved_as.relative_to(REPO_ROOT) if finding.saved_as.is_relative_to(REPO_ROOT) else finding.saved_as}"
+        )
+    if figures.findings:
+        print("replay: .venv/bin/pytest bindings/python/tests/fuzz (commit the saved inputs)")
+    elif figures.exit_code != 0:
+        print(f"the fuzzer exited with {figures.exit_code} and saved no input; see {log_path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    figures = run_fuzzer(args)
+    print_figures(figures, args.workdir / "fuzz.log")
+    if figures.findings:
+        return 1
+    return 0 if figures.exit_code == 0 else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
