@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from leakcheck.commands import bisect, compare, doctor, history, hook, list_probes, merge, report, run
+from leakcheck.commands import mutants as mutants_command
 from leakcheck.config import ConfigError
 
 EXIT_USAGE = 2
@@ -20,6 +21,7 @@ COMMANDS = {
     "merge": (merge, "join the results of run --shard K/N jobs into one run"),
     "hook": (hook, "install or run the git pre-commit hook (the fast suite for the languages a commit touches)"),
     "bisect": (bisect, "find the first commit where the selected probes stop passing (git bisect run)"),
+    "mutants": (mutants_command, "build the leak mutants, run the suite against each and print the mutation score"),
 }
 
 

@@ -17,6 +17,7 @@ from leakcheck.history.trend import probe_trends
 from leakcheck.report.html import render_html
 from leakcheck.report.markdown import render_markdown
 from leakcheck.report.model import build_report
+from leakcheck.report.mutation import latest_mutation_view
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -51,19 +52,24 @@ def execute(args: argparse.Namespace) -> int:
     except RunFileError as exc:
         print(f"leakcheck report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    write_report(document, run_id(path), history, html_path=args.output, markdown_path=args.summary_md)
+    write_report(document, run_id(path), history, html_path=args.output, markdown_path=args.summary_md,
+                 reports_dir=runs_directory(args).parent)
     return EXIT_OK
 
 
 def write_run_report(run_dir: Path, html_path: Path) -> None:
     """`run --html`: the report of the run just written, with its trend across the runs beside it."""
     history = load_history(run_dir.parent)
-    write_report(load_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None)
+    write_report(load_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None,
+                 reports_dir=run_dir.parent.parent)
 
 
 def write_report(document: Mapping[str, Any], name: str, history: History, *, html_path: Path | None,
-                 markdown_path: Path | None) -> None:
-    view = build_report(document, name, probe_trends(history, name))
+                 markdown_path: Path | None, reports_dir: Path | None = None) -> None:
+    """`reports_dir`: where runs/ and mutants/ are; the latest mutation score there gets its section."""
+    commit = (document.get("provenance") or {}).get("commit")
+    mutation = latest_mutation_view(reports_dir, commit) if reports_dir is not None else None
+    view = build_report(document, name, probe_trends(history, name), mutation)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(render_html(view), encoding="utf-8")

@@ -7,12 +7,14 @@ import jinja2
 from leakcheck.analysis.units import format_bytes
 from leakcheck.report.charts import memory_chart, trend_chart
 from leakcheck.report.model import ReportView
+from leakcheck.report.mutation_template import MUTATION_SECTION
 from leakcheck.report.template import PAGE
 from leakcheck.results import PASSING
 
 
 def render_html(view: ReportView) -> str:
-    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                     loader=jinja2.DictLoader({"mutation": MUTATION_SECTION}))
     environment.filters["bytes"] = lambda value: format_bytes(float(value))
     charts = {probe.anchor: memory_chart(probe.chart) for probe in view.probes}
     trend_charts = {probe.anchor: trend_chart(probe.trend) for probe in view.probes if len(probe.trend) > 1}

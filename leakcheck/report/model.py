@@ -9,6 +9,7 @@ from typing import Any
 
 from leakcheck.analysis.units import format_bytes
 from leakcheck.history.figures import warmup_end
+from leakcheck.report.mutation import MutationView, build_mutation_view
 from leakcheck.results import OUTCOMES, PASSING
 
 Line = tuple[tuple[float, ...], tuple[float, ...]]
@@ -96,10 +97,13 @@ class ReportView:
     """Failures first, then by name."""
     regressions: tuple[str, ...] = field(default_factory=tuple)
     """Probes that passed in the previous recorded run and fail in this one."""
+    mutation: MutationView | None = None
+    """The latest mutation score (`leakcheck mutants`), when one was recorded beside the runs."""
 
 
 def build_report(document: Mapping[str, Any], run_id: str,
-                 trends: Mapping[str, Sequence[TrendPoint]] | None = None) -> ReportView:
+                 trends: Mapping[str, Sequence[TrendPoint]] | None = None,
+                 mutation: MutationView | None = None) -> ReportView:
     trends = trends or {}
     probes = [_probe_view(probe, index, tuple(trends.get(probe["name"], ())))
               for index, probe in enumerate(document.get("probes", []))]
@@ -112,7 +116,17 @@ def build_report(document: Mapping[str, Any], run_id: str,
         counts=tuple((outcome, int(summary[outcome])) for outcome in OUTCOMES if summary.get(outcome)),
         provenance=_provenance_rows(document), probes=tuple(probes),
         regressions=tuple(sorted(name for name, points in trends.items()
-                                 if points and points[-1].run_id == run_id and points[-1].regression)))
+                                 if points and points[-1].run_id == run_id and points[-1].regression)),
+        mutation=mutation)
+
+
+def build_mutation_report(document: Mapping[str, Any], name: str) -> ReportView:
+    """A page of its own for a mutation score document (`leakcheck mutants --html`): the same page, with
+    no probe of a single run, the score's section and its provenance."""
+    selection = document.get("selection") or {}
+    return ReportView(title=f"leakcheck mutants {name}", run_id=name, suite=str(selection.get("suite", "")),
+                      complete=bool(document.get("complete")), counts=(), provenance=_provenance_rows(document),
+                      probes=(), mutation=build_mutation_view(document))
 
 
 def _probe_view(probe: Mapping[str, Any], index: int, trend: tuple[TrendPoint, ...]) -> ProbeView:

@@ -28,7 +28,7 @@ ul.reasons li.failed { font-weight: bold; }
 {% for outcome, count in view.counts %}<span class="{{ 'passed' if outcome in passing else 'failed' }}">{{ outcome }} {{ count }}</span>{% endfor %}</p>
 {% if view.regressions %}<p class="regression">Regressions across runs: {{ view.regressions | join(", ") }}</p>{% endif %}
 
-<h2>Summary</h2>
+{% if view.probes %}<h2>Summary</h2>
 <table id="summary">
 <tr><th>probe</th><th>language</th><th>outcome</th><th>key figure</th><th>duration</th><th>reason</th></tr>
 {% for probe in view.probes %}
@@ -36,7 +36,7 @@ ul.reasons li.failed { font-weight: bold; }
 <td class="outcome {{ 'passed' if probe.passed else 'failed' }}">{{ probe.outcome }}</td>
 <td>{{ probe.key_figure }}</td><td>{{ "%.1f" | format(probe.duration_s) }} s</td><td>{{ probe.reasons[0] }}</td></tr>
 {% endfor %}
-</table>
+</table>{% endif %}
 
 {% for probe in view.probes %}
 <section id="{{ probe.anchor }}">
@@ -64,6 +64,8 @@ ul.reasons li.failed { font-weight: bold; }
 {% endif %}
 </section>
 {% endfor %}
+
+{% if view.mutation %}{% include "mutation" %}{% endif %}
 
 <h2>Provenance</h2>
 <table id="provenance">{% for label, value in view.provenance %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>{% endfor %}</table>

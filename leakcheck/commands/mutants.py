@@ -1,0 +1,155 @@
+"""`leakcheck mutants`: build libpyjamaz's leak mutants, run the selected suite on the production library
+and then against each mutant, and print the mutation score (which probes, in which languages, caught
+each mutant and by which signal). Exit 0 only when production passes and every mutant is caught in every
+selected language."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from leakcheck import provenance
+from leakcheck.commands.common import add_probe_arguments, configured_probes
+from leakcheck.commands.run import _non_negative_int, _positive_float, _positive_int
+from leakcheck.config import ConfigError, ProbeSpec
+from leakcheck.mutants.build import BuildError, build_library
+from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
+from leakcheck.mutants.document import SCORE_NAME, mutants_dir, score_document, write_score
+from leakcheck.mutants.run import PRODUCTION, MutationPlan, StageListener, run_mutation
+from leakcheck.mutants.terminal import print_score
+from leakcheck.output.json_results import JsonResults
+from leakcheck.output.terminal import TerminalReporter, make_console
+from leakcheck.report.html import render_html
+from leakcheck.report.model import build_mutation_report
+from leakcheck.report.mutation import build_mutation_view
+from leakcheck.results import ProbeResult
+from leakcheck.runner.attempt import Progress
+
+EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_probe_arguments(parser, default_suite="fast")
+    parser.add_argument("--mutant", dest="mutants", action="append", default=[], metavar="NAME",
+                        help="only this leak mutant (repeatable; default: every one declared in zig/src/mutants.zig)")
+    parser.add_argument("--list", action="store_true", help="print the declared leak mutants' names and exit")
+    parser.add_argument("--first-catch", action="store_true",
+                        help="per mutant and language, run the probes cheapest first and stop at the first catch")
+    parser.add_argument("--budget", type=_positive_float, metavar="S",
+                        help="wall seconds; once spent, no further round of probes starts (what is left is not "
+                             "judged, and the exit code is 1)")
+    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+                        help="probes run at once (default: the configuration's jobs, else 1)")
+    parser.add_argument("--retries", type=_non_negative_int, default=1, metavar="N",
+                        help="retry a probe failing on the production library up to N times (default 1); "
+                             "runs against mutants are never retried")
+    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+                        help="seconds each probe may run (overrides the configured timeouts)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
+    parser.add_argument("--no-build", action="store_true",
+                        help="use the libraries already built in zig-out/ and zig-out/mutants/NAME/")
+    parser.add_argument("--out-dir", type=Path, metavar="DIR",
+                        help="where the stages' runs and mutants.json go (default: reports/mutants/<UTC time>-<suite>)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the mutation score JSON here")
+    parser.add_argument("--html", type=Path, metavar="PATH", help="write the mutation score as an HTML page here")
+
+
+def execute(args: argparse.Namespace) -> int:
+    config, probes = configured_probes(args)
+    mutants = choose(load_mutants(config.root), args.mutants)
+    if args.list:
+        print("\n".join(mutant.name for mutant in mutants))
+        return EXIT_PASSED
+    if not probes:
+        raise ConfigError(f"no probe in {config.path} matches the selection (--suite {args.suite}"
+                          + (f" --lang {args.lang}" if args.lang else "") + "".join(f" -k {p}" for p in args.patterns)
+                          + ")")
+    console = make_console()
+    started = time.monotonic()
+    try:
+        libraries = _libraries(config.root, mutants, build=not args.no_build)
+    except BuildError as exc:
+        print(f"leakcheck mutants: cannot build the libraries: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = args.out_dir or mutants_dir(provenance.project_dir(config.root) / "reports") / f"{stamp}-{args.suite}"
+    selection = {"suite": args.suite, "lang": args.lang, "patterns": args.patterns, "excluded": args.excluded,
+                 "mutants": [m.name for m in mutants], "first_catch": args.first_catch, "budget": args.budget,
+                 "jobs": args.jobs or config.jobs, "retries": args.retries, "timeout": args.timeout}
+    header = {"provenance": provenance.collect(config.root), "config": str(config.path), "out_dir": str(out_dir),
+              "selection": selection}
+    plan = MutationPlan(root=config.root, suite=args.suite, probes=probes, mutants=mutants, libraries=libraries,
+                        out_dir=out_dir, jobs=args.jobs or config.jobs, first_catch=args.first_catch,
+                        budget_s=args.budget, production_retries=args.retries, timeout_s=args.timeout, seed=args.seed)
+    outcome = run_mutation(plan, _TerminalStages(header))
+    score = outcome.score
+    exit_code = EXIT_INTERRUPTED if score.interrupted else EXIT_PASSED if score.passed else EXIT_FAILED
+    document = score_document(score, header, out_of_budget=outcome.out_of_budget, exit_code=exit_code,
+                              wall_s=time.monotonic() - started)
+    score_paths = [out_dir / SCORE_NAME, *([args.json] if args.json else [])]
+    write_score(document, score_paths)
+    view = build_mutation_view(document)
+    print_score(console, view)
+    if args.html:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(render_html(build_mutation_report(document, out_dir.name)), encoding="utf-8")
+        console.print(f"report: {args.html}")
+    console.print(f"mutation score: {score_paths[-1]}")
+    return exit_code
+
+
+def _libraries(root: Path, mutants: Sequence[Mutant], *, build: bool) -> dict[str, Path]:
+    """"production" and each mutant -> its library, built now (zig's cache makes this cheap) or checked."""
+    names: list[str | None] = [None, *(m.name for m in mutants)]
+    libraries: dict[str, Path] = {}
+    for name in names:
+        library = build_library(root, name) if build else library_path(root, name)
+        if not library.is_file():
+            flag = "" if name is None else f" library -Dleak-mutant={name} -p zig-out/mutants/{name}"
+            raise BuildError(f"{library} does not exist (--no-build): scripts/zig build{flag}")
+        libraries[name or PRODUCTION] = library
+    return libraries
+
+
+class _TerminalStages:
+    """Each stage (production, then each mutant) gets a heading, progress bars and its own results.json."""
+
+    def __init__(self, header: Mapping[str, Any]) -> None:
+        self._header = header
+
+    def stage(self, name: str, library: Path, run_dir: Path) -> StageListener:
+        return _StageListener(name, library, run_dir, self._header)
+
+
+class _StageListener:
+    def __init__(self, name: str, library: Path, run_dir: Path, header: Mapping[str, Any]) -> None:
+        self._terminal = TerminalReporter()
+        self._terminal.console.rule(f"{name}: {library}")
+        stage_provenance = {**header["provenance"], "library_path": str(library)}
+        stage_header = {**header, "provenance": stage_provenance, "run_dir": str(run_dir),
+                        "mutant": None if name == PRODUCTION else name}
+        self._writer = JsonResults([run_dir / "results.json"], stage_header)
+        self._started = time.monotonic()
+        self._terminal.__enter__()
+
+    def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
+        self._terminal.probe_started(probe, iterations, repeat)
+
+    def progress(self, update: Progress) -> None:
+        self._terminal.progress(update)
+
+    def probe_finished(self, result: ProbeResult) -> None:
+        self._writer.add(result)
+        self._terminal.probe_finished(result)
+
+    def stage_finished(self, results: Sequence[ProbeResult], interrupted: bool) -> None:
+        self._terminal.__exit__(None, None, None)
+        wall = time.monotonic() - self._started
+        failed = any(not result.passed for result in results)
+        self._writer.finish(interrupted=interrupted, exit_code=EXIT_INTERRUPTED if interrupted else int(failed),
+                            harness={"wall_seconds": round(wall, 3)})
