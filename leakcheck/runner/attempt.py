@@ -19,6 +19,7 @@ from leakcheck.output.json_results import write_samples_csv
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, probe_command, probe_environment
+from leakcheck.runner.exceptions import uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
 from leakcheck.runner.protocol import ProtocolReader
@@ -190,7 +191,7 @@ class _Watch:
         returncode = self.spawned.process.returncode
         stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
         crash = self._crash(returncode, stderr_text, command, want_core)
-        outcome, reasons, findings = self._decide(returncode, crash)
+        outcome, reasons, findings = self._decide(returncode, crash, stderr_text)
         stats = self.sampler.stats
         return Attempt(
             number=self.plan.number, outcome=outcome, reasons=reasons,
@@ -218,7 +219,8 @@ class _Watch:
             core.unlink(missing_ok=True)  # cores are large; the backtrace is what is kept
         return crash
 
-    def _decide(self, returncode: int | None, crash: Crash | None) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
+    def _decide(self, returncode: int | None, crash: Crash | None,
+                stderr_text: str) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
         phase = self.reader.phase
         if self.hang is not None:
             return TIMEOUT, (hang_reason(self.hang, self.reader.last_tick),), ()
@@ -227,7 +229,7 @@ class _Watch:
                                          self.reader.last_tick),), ()
         if self.reader.error is not None:
             return ERROR, (self.reader.error,), ()
-        failures = self._failures(returncode, phase)
+        failures = self._failures(returncode, phase, stderr_text)
         outcome, reasons, findings = self._judge()
         if not failures:
             return outcome, reasons, findings
@@ -237,12 +239,13 @@ class _Watch:
             return outcome, reasons + failures, findings
         return FAIL, failures, findings if outcome != ERROR else ()
 
-    def _failures(self, returncode: int | None, phase: str) -> tuple[str, ...]:
+    def _failures(self, returncode: int | None, phase: str, stderr_text: str) -> tuple[str, ...]:
         failed = self.reader.failed_checks
         if failed:
             return tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false" for c in failed)
         if returncode != 0:
-            return (f"exited with status {returncode} in phase {phase}",)
+            exception = uncaught_exception(stderr_text)
+            return (f"exited with status {returncode} in phase {phase}" + (f": {exception}" if exception else ""),)
         if self.reader.hello is not None and self.reader.done_iterations is None:
             return (f"exited in phase {phase} without writing done",)
         return ()

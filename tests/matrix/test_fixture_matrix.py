@@ -20,11 +20,16 @@ LEAKS = {"leak": {"rss", "counter:lib_live_bytes", "counter:lib_live_allocations
 CLEAN = ("clean", "cache")
 CRASH_SIGNALS = {"segfault": "SIGSEGV", "bus_error": "SIGBUS", "abort": "SIGABRT"}
 HANGS = {"hang": "fixture_hang", "deadlock": "fixture_deadlock"}
+# The exception each language's fixture probe dies of, as the FAIL reason must name it.
+EXCEPTIONS = {"python": "RuntimeError: fixture exception in the loop body",
+              "node": "Error: fixture exception in the loop body",
+              "zig": "error.FixtureException"}
 
 
 @pytest.fixture(scope="module")
 def matrix(run_leakcheck: RunLeakcheck) -> dict[str, Mapping[str, Any]]:
-    document = run_leakcheck()
+    # Two probes at a time: the faults run beside the probes whose verdicts must stay intact.
+    document = run_leakcheck("--jobs", "2")
     assert document["complete"] and not document["interrupted"]
     return by_name(document)
 
@@ -86,7 +91,36 @@ def test_huge_allocation_is_stopped_by_the_memory_cap(matrix: Mapping[str, Mappi
     assert 384 * 2**20 <= attempt["peak_rss"] < 2 * 384 * 2**20
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_uncaught_exception_fails_naming_the_exception_and_phase(matrix: Mapping[str, Mapping[str, Any]],
+                                                                 lang: str) -> None:
+    probe = cell(matrix, lang, "exception")
+    assert probe["outcome"] == "FAIL", probe["reason"]
+    assert probe["reason"] == f"exited with status 1 in phase measure: {EXCEPTIONS[lang]}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_garbage_on_the_protocol_pipe_is_a_protocol_error(matrix: Mapping[str, Mapping[str, Any]],
+                                                          lang: str) -> None:
+    probe = cell(matrix, lang, "garbage")
+    assert probe["outcome"] == "ERROR", probe["reason"]
+    assert probe["reason"].startswith("protocol error: line ")
+    assert probe["reason"].endswith("is not JSON: 'this is not an event'")
+
+
+def test_faults_leave_the_other_probes_results_intact(matrix: Mapping[str, Mapping[str, Any]]) -> None:
+    """Every probe that does not fault ran its whole loop in the same run as the crashes, hangs and garbage:
+    its own series, its own events, its own verdict."""
+    for lang in LANGUAGES:
+        for behaviour in (*CLEAN, *LEAKS):
+            probe = cell(matrix, lang, behaviour)
+            attempt = probe["attempts"][-1]
+            assert attempt["returncode"] == 0 and attempt["crash"] is None and attempt["hang"] is None
+            assert attempt["last_tick"] == probe["iterations"] - 1, (lang, behaviour, attempt["last_tick"])
+            assert attempt["phase"] == "teardown"
+
+
 def test_every_cell_was_run(matrix: Mapping[str, Mapping[str, Any]]) -> None:
-    behaviours = set(LEAKS) | set(CLEAN) | set(CRASH_SIGNALS) | set(HANGS) | {"huge"}
+    behaviours = set(LEAKS) | set(CLEAN) | set(CRASH_SIGNALS) | set(HANGS) | {"huge", "exception", "garbage"}
     expected = {f"{lang}.fixture_{behaviour}" for lang in LANGUAGES for behaviour in behaviours}
     assert set(matrix) == expected, f"{CONFIG} and this test disagree"

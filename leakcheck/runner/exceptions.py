@@ -1,0 +1,28 @@
+"""The uncaught exception a probe died of, read from its stderr, so a FAIL says what went wrong."""
+
+from __future__ import annotations
+
+import re
+
+MAX_LENGTH = 200
+# Python's last traceback line and Node's first stack line ("Error: message", "TypeError: message"),
+# with or without the probe SDK's "leakcheck probe NAME: " prefix.
+_EXCEPTION = re.compile(r"^(?:leakcheck probe \S+: )?(?:Uncaught )?"
+                        r"(?P<text>(?:[A-Za-z_][\w.]*)?(?:Error|Exception|Interrupt)(?:: .*)?)$")
+# Zig: an error returned out of the probe SDK's run (or out of main).
+_ZIG_ERROR = re.compile(r"^(?:probe \S+ failed|error): (?P<name>[A-Za-z_]\w*)$")
+
+
+def uncaught_exception(stderr_text: str) -> str | None:
+    """The last exception line of `stderr_text` ("RuntimeError: boom", "error.OutOfMemory"), else None."""
+    for line in reversed(stderr_text.splitlines()):
+        line = line.strip()
+        if match := _EXCEPTION.match(line):
+            return _shorten(match["text"])
+        if match := _ZIG_ERROR.match(line):
+            return f"error.{match['name']}"
+    return None
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_LENGTH else text[: MAX_LENGTH - 1] + "…"
