@@ -8,6 +8,8 @@ pub fn build(b: *std.Build) void {
     const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default: ReleaseSafe)") orelse .ReleaseSafe;
     const leak_mutant = b.option([]const u8, "leak-mutant", "Build with one deliberate leak: result-buffer, " ++
         "losing-candidates, vips-unref, error-message, file-descriptor (default: none)") orelse "none";
+    // scripts/fuzz.sh: edge counters in libpyjamaz (sections __sancov_cntrs) that guide the fuzzer's mutations.
+    const fuzz_coverage = b.option(bool, "fuzz-coverage", "Instrument the shared library for coverage-guided fuzzing") orelse false;
 
     const build_options = b.addOptions();
     build_options.addOption([]const u8, "leak_mutant", leak_mutant);
@@ -36,6 +38,7 @@ pub fn build(b: *std.Build) void {
     });
     linkVips(b, abi, build_options);
     const lib = b.addLibrary(.{ .linkage = .dynamic, .name = "pyjamaz", .root_module = abi, .version = .{ .major = 1, .minor = 0, .patch = 0 } });
+    lib.root_module.fuzz = fuzz_coverage;
     lib.installHeader(b.path("zig/include/pyjamaz.h"), "pyjamaz.h");
     b.installArtifact(lib);
     // zig build library: the shared library alone (what a leak-mutant build for the bindings needs).

@@ -24,8 +24,9 @@ done
 run "zig build test" scripts/zig build test
 run "zig build memory-test" scripts/zig build memory-test
 run "pytest" .venv/bin/python -m pytest -q
-# A short fuzz run of the error paths (the full one: scripts/fuzz.sh, 100,000 inputs).
-run "fuzz (30 s)" scripts/fuzz.sh --seconds 30 --runs 100000
+# A short fuzz run of the error paths on the production library (the full one, guided by the library's own
+# edges: scripts/fuzz.sh, 100,000 inputs).
+run "fuzz (30 s)" scripts/fuzz.sh --seconds 30 --runs 100000 --coverage python
 if [ -f bindings/nodejs/package.json ]; then
     run "node --test" bash -c 'cd bindings/nodejs && npm test --silent'
 fi

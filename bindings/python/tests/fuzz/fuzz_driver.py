@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,9 @@ from corpus import CorpusSpec, load_corpus
 from fuzz_input import FROM_FILE, NATIVE_OPTIONS, STRIP, USE_CFFI, FuzzInput
 
 REPO_ROOT = FUZZ_DIR.parents[3]
+LIB_PATH_ENV = "PYJAMAZ_LIB_PATH"
+# libpyjamaz with edge counters for the fuzzer (build.zig -Dfuzz-coverage), beside the production build.
+COVERAGE_PREFIX = REPO_ROOT / "zig-out" / "fuzz-lib"
 REGRESSIONS = FUZZ_DIR / "regressions"
 HARNESS = FUZZ_DIR / "fuzz_harness.py"
 # Tiny images of every format the corpus makes, and its malformed inputs: one input costs ~1-10 ms.
@@ -56,6 +60,8 @@ class RunFigures:
     seconds: float
     exit_code: int
     findings: tuple[Finding, ...]
+    outcomes: dict[str, int]  # a result format or an exception class -> inputs, tallied every 100
+    library: str  # what the harness said it loaded, and how many native edge counters guide the run
 
     @property
     def per_second(self) -> float:
@@ -77,6 +83,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--regressions", type=Path, default=REGRESSIONS, help="where findings are saved for pytest to replay"
     )
     parser.add_argument("--fresh", action="store_true", help="start from the seeds, not the saved corpus")
+    parser.add_argument(
+        "--coverage",
+        choices=("native", "python"),
+        default="native",
+        help="native (default): guided by libpyjamaz's own edges too, on a library built for it with "
+        "-Dfuzz-coverage; python: by the binding's Python only, on the production library (no build). "
+        f"${LIB_PATH_ENV} (a leak mutant) overrides the library either way",
+    )
     args = parser.parse_args(argv)
     for name in ("runs", "seconds", "timeout"):
         if getattr(args, name) <= 0:
@@ -112,6 +126,25 @@ def write_seeds(directory: Path) -> int:
     return count
 
 
+def library_environment(coverage: str) -> dict[str, str]:
+    """The library the harness loads: $PYJAMAZ_LIB_PATH if set, else the instrumented build (made on
+    demand; Zig's cache makes a second build instant) or the production one."""
+    if LIB_PATH_ENV in os.environ or coverage == "python":
+        return {}
+    build = [
+        str(REPO_ROOT / "scripts" / "zig"),
+        "build",
+        "library",
+        "-Dfuzz-coverage=true",
+        "-p",
+        str(COVERAGE_PREFIX),
+    ]
+    completed = subprocess.run(build, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"fuzz: {' '.join(build)} failed:\n{completed.stderr[-2000:]}")
+    return {LIB_PATH_ENV: str(COVERAGE_PREFIX / "lib" / "libpyjamaz.so")}
+
+
 def run_fuzzer(args: argparse.Namespace) -> RunFigures:
     workdir: Path = args.workdir
     corpus_dir, artifacts, log_path = workdir / "corpus", workdir / "artifacts", workdir / "fuzz.log"
@@ -136,14 +169,24 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
         str(args.regressions),
     ]
     # Every corrupt input makes libvips print a warning; thousands of them would bury the findings.
-    env = {**os.environ, "VIPS_WARNING": "0"}
+    outcomes_path = workdir / "outcomes.json"
+    outcomes_path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        **library_environment(args.coverage),
+        "VIPS_WARNING": "0",
+        "PYJAMAZ_FUZZ_OUTCOMES": str(outcomes_path),
+    }
     started = time.monotonic()
     with log_path.open("w") as log:
         completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
     seconds = time.monotonic() - started
     log_text = log_path.read_text(errors="replace")
     findings = tuple(save_finding(path, log_text, args.regressions) for path in sorted(artifacts.iterdir()))
-    return RunFigures(executed_inputs(log_text), seconds, completed.returncode, findings)
+    outcomes = json.loads(outcomes_path.read_text()) if outcomes_path.is_file() else {}
+    loaded = re.search(r"^fuzz: (\d+) native edge counters in (.*)$", log_text, re.MULTILINE)
+    library = f"{loaded.group(2)} ({loaded.group(1)} native edge counters)" if loaded else "not loaded"
+    return RunFigures(executed_inputs(log_text), seconds, completed.returncode, findings, outcomes, library)
 
 
 def executed_inputs(log_text: str) -> int:
@@ -174,9 +217,14 @@ def describe_finding(log_text: str, raw: bytes) -> str:
 
 
 def print_figures(figures: RunFigures, log_path: Path) -> None:
+    print(f"library: {figures.library}")
     print(f"inputs executed: {figures.inputs}")
     print(f"duration: {figures.seconds:.1f} s")
     print(f"exec/s: {figures.per_second:.0f}")
+    tallied = sum(figures.outcomes.values())
+    print(f"outcomes of the first {tallied} inputs:")
+    for outcome, count in sorted(figures.outcomes.items(), key=lambda item: -item[1]):
+        print(f"  {outcome:24} {count:8} {count / tallied:6.1%}")
     print(f"findings: {len(figures.findings)}")
     for finding in figures.findings:
         print(f"  {finding.kind}: {finding.description}")

@@ -7,22 +7,55 @@ arguments are libFuzzer's (-runs=N, -max_total_time=S, -artifact_prefix=DIR/, co
 
 from __future__ import annotations
 
+import ctypes
+import json
+import os
 import sys
+from collections import Counter
 
 import atheris
 
 with atheris.instrument_imports(include=["pyjamaz", "fuzz_check"]):
-    import pyjamaz  # noqa: F401 - instrumented for coverage: the binding's branches guide the mutations
+    import pyjamaz  # instrumented for coverage: the binding's branches guide the mutations
     from fuzz_check import InputRunner
 
+OUTCOMES_ENV = "PYJAMAZ_FUZZ_OUTCOMES"
+OUTCOMES_EVERY = 100  # libFuzzer ends the process with exit(): the tally is written as the run goes
+
 runner: InputRunner | None = None
+outcomes: Counter[str] = Counter()
+
+
+def register_native_coverage(library_path: str) -> int:
+    """Hands libpyjamaz's edge counters (built with -Dfuzz-coverage) to libFuzzer, so that new paths in
+    the library, not only in the binding's Python, guide the mutations. Zig's instrumentation emits the
+    counter section without the constructor that would register it, hence the call here. Returns how
+    many counters, 0 for a library built without them."""
+    library = ctypes.CDLL(library_path)  # the handle both backends already hold
+    try:
+        start = ctypes.addressof(ctypes.c_uint8.in_dll(library, "__start___sancov_cntrs"))
+        stop = ctypes.addressof(ctypes.c_uint8.in_dll(library, "__stop___sancov_cntrs"))
+    except ValueError:
+        return 0
+    libfuzzer = ctypes.CDLL(sys.modules["atheris.core_with_libfuzzer"].__file__)
+    counters_init = libfuzzer.__sanitizer_cov_8bit_counters_init
+    counters_init.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    counters_init.restype = None
+    counters_init(start, stop)
+    return stop - start
 
 
 def test_one_input(raw: bytes) -> None:
     global runner
     if runner is None:  # created on the first input: after libFuzzer has parsed its flags
         runner = InputRunner()
-    runner.check(raw)
+        library_path = pyjamaz.get_backend().location.path
+        counters = register_native_coverage(library_path)
+        print(f"fuzz: {counters} native edge counters in {library_path}", file=sys.stderr, flush=True)
+    outcomes[runner.check(raw).result] += 1
+    if outcomes.total() % OUTCOMES_EVERY == 0 and OUTCOMES_ENV in os.environ:
+        with open(os.environ[OUTCOMES_ENV], "w") as tally:
+            json.dump(dict(outcomes), tally)
 
 
 def main() -> None:
