@@ -1,0 +1,103 @@
+"""`leakcheck mutants` as a user runs it: usage errors are exit 2 with a message, a library that cannot be
+built is exit 1 with the reason, and a real run on libpyjamaz shows a caught mutant caught and a mutant the
+selected probe cannot see as a hole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leakcheck.cli import main
+from leakcheck.mutants.catalog import MUTANTS_SOURCE, library_path
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = '[probes."python.one"]\nlang = "python"\ncommand = ["{python}", "-c", "pass"]\niterations = { fast = 10 }\n'
+
+
+def mutants_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leakcheck.cli", "mutants", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False, cwd=REPO)
+
+
+def _project(tmp_path: Path) -> Path:
+    """A project with the mutants' source and one probe, but no Zig and nothing built."""
+    (tmp_path / MUTANTS_SOURCE).parent.mkdir(parents=True)
+    shutil.copy(REPO / MUTANTS_SOURCE, tmp_path / MUTANTS_SOURCE)
+    (tmp_path / "leakcheck.toml").write_text(PROBE)
+    return tmp_path / "leakcheck.toml"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--mutant", "leaky"], "unknown leak mutant(s) leaky; declared in zig/src/mutants.zig: result-buffer, "),
+    (["--lang", "cobol"], "unknown language(s) cobol"),
+    (["-k", "no-such-probe"], "no probe in"),
+])
+def test_a_bad_selection_exits_2_with_a_message(args: list[str], message: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mutants", "--config", str(REPO / "pyproject.toml"), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--budget", "0"], "is not a positive number of seconds"),
+    (["--budget", "soon"], "is not a positive number of seconds"),
+    (["--jobs", "0"], "is not a whole number of at least 1"),
+    (["--suite", "huge"], "invalid choice: 'huge'"),
+])
+def test_a_bad_argument_exits_2_with_a_message(args: list[str], message: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["mutants", *args])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_project_without_leak_mutants_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "leakcheck.toml").write_text(PROBE)
+    assert main(["mutants", "--config", str(tmp_path / "leakcheck.toml")]) == 2
+    assert "leakcheck mutants works on the libpyjamaz project" in capsys.readouterr().err
+
+
+def test_list_prints_the_declared_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mutants", "--config", str(REPO / "pyproject.toml"), "--list"]) == 0
+    assert capsys.readouterr().out.split() == ["result-buffer", "losing-candidates", "vips-unref", "error-message",
+                                               "file-descriptor"]
+
+
+def test_a_library_that_cannot_be_built_is_exit_1_with_the_reason(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    config = _project(tmp_path)
+    assert main(["mutants", "--config", str(config)]) == 1
+    assert f"cannot build the libraries: scripts/zig build: {tmp_path / 'scripts' / 'zig'} not found" in capsys.readouterr().err
+    assert main(["mutants", "--config", str(config), "--no-build"]) == 1
+    assert f"{tmp_path / 'zig-out' / 'lib' / 'libpyjamaz.so'} does not exist (--no-build)" in capsys.readouterr().err
+
+
+def test_a_real_run_shows_a_caught_mutant_and_a_hole(tmp_path: Path) -> None:
+    """zig.error_recovery sees the leaked error message; it never calls optimize_file, so it cannot see the
+    descriptor that the file-descriptor mutant leaves open."""
+    for name in (None, "error-message", "file-descriptor"):
+        if not library_path(REPO, name).is_file():
+            pytest.skip(f"{library_path(REPO, name)} not built (scripts/test.sh builds it)")
+    score_path = tmp_path / "score.json"
+    completed = mutants_cli("-k", "zig.error_recovery", "--mutant", "error-message", "--mutant", "file-descriptor",
+                            "--no-build", "--out-dir", str(tmp_path / "out"), "--json", str(score_path),
+                            "--html", str(tmp_path / "page.html"))
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "zig: 1/2 mutants caught (50%): not caught: file-descriptor" in completed.stdout
+    score = json.loads(score_path.read_text())
+    assert score["production"]["passed"] and score["passed"] is False and score["exit_code"] == 1
+    caught, hole = score["mutants"]
+    assert caught["languages"]["zig"]["status"] == "caught" and caught["languages"]["zig"]["caught_by"] == ["zig.error_recovery"]
+    assert {"kind": "exact counter", "detail": "lib_live_bytes"} in caught["probes"][0]["signals"]
+    assert hole["languages"]["zig"] == {"status": "hole", "caught_by": [], "ran": ["zig.error_recovery"]}
+    assert hole["probes"][0]["outcome"] == "PASS"
+    for stage in ("production", "error-message", "file-descriptor"):
+        results = json.loads((tmp_path / "out" / stage / "results.json").read_text())
+        assert results["provenance"]["library_path"].endswith(
+            "zig-out/lib/libpyjamaz.so" if stage == "production" else f"zig-out/mutants/{stage}/lib/libpyjamaz.so")
+    assert "HOLE" in (tmp_path / "page.html").read_text()
