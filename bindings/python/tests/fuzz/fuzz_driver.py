@@ -62,6 +62,7 @@ class RunFigures:
     findings: tuple[Finding, ...]
     outcomes: dict[str, int]  # a result format or an exception class -> inputs, tallied every 100
     library: str  # what the harness said it loaded, and how many native edge counters guide the run
+    peak_rss_mb: int | None  # libFuzzer's final stats; a slow leak the exact counters miss shows here
 
     @property
     def per_second(self) -> float:
@@ -186,7 +187,16 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
     outcomes = json.loads(outcomes_path.read_text()) if outcomes_path.is_file() else {}
     loaded = re.search(r"^fuzz: (\d+) native edge counters in (.*)$", log_text, re.MULTILINE)
     library = f"{loaded.group(2)} ({loaded.group(1)} native edge counters)" if loaded else "not loaded"
-    return RunFigures(executed_inputs(log_text), seconds, completed.returncode, findings, outcomes, library)
+    peak = re.search(r"stat::peak_rss_mb:\s*(\d+)", log_text)
+    return RunFigures(
+        executed_inputs(log_text),
+        seconds,
+        completed.returncode,
+        findings,
+        outcomes,
+        library,
+        int(peak.group(1)) if peak else None,
+    )
 
 
 def executed_inputs(log_text: str) -> int:
@@ -207,10 +217,11 @@ def save_finding(artifact: Path, log_text: str, regressions: Path) -> Finding:
 
 
 def describe_finding(log_text: str, raw: bytes) -> str:
-    """The harness' own account of a leak or broken contract, else libFuzzer's summary (signal, hang)."""
-    harness: list[str] = re.findall(r"^FuzzFinding: (.*)$", log_text, re.MULTILINE)
-    if harness:
-        return harness[-1]
+    """The exception the harness raised (FuzzFinding: a leak or broken contract; anything else: a bug
+    in the harness), else libFuzzer's summary (a signal, a hang, out of memory) and the input."""
+    raised: list[str] = re.findall(r"=== Uncaught Python exception: ===\n(.*)$", log_text, re.MULTILINE)
+    if raised:
+        return raised[-1]
     summary: list[str] = re.findall(r"^SUMMARY: libFuzzer: (.*)$", log_text, re.MULTILINE)
     cause = summary[-1] if summary else "no libFuzzer summary in the log"
     return f"{cause}; input: {FuzzInput.decode(raw).describe()}"
@@ -221,6 +232,8 @@ def print_figures(figures: RunFigures, log_path: Path) -> None:
     print(f"inputs executed: {figures.inputs}")
     print(f"duration: {figures.seconds:.1f} s")
     print(f"exec/s: {figures.per_second:.0f}")
+    if figures.peak_rss_mb is not None:
+        print(f"peak RSS: {figures.peak_rss_mb} MB")
     tallied = sum(figures.outcomes.values())
     print(f"outcomes of the first {tallied} inputs:")
     for outcome, count in sorted(figures.outcomes.items(), key=lambda item: -item[1]):

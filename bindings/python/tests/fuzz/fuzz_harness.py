@@ -26,7 +26,15 @@ runner: InputRunner | None = None
 outcomes: Counter[str] = Counter()
 
 
-def register_native_coverage(library_path: str) -> int:
+def libfuzzer_in_global_scope() -> ctypes.CDLL:
+    """atheris' libFuzzer, made global before libpyjamaz is loaded. A library built with -Dfuzz-coverage
+    carries Zig's own fuzzer runtime, whose comparison hooks fill an unlocked hash map: called from the
+    library's encoder threads they corrupt it (seen: a segfault in fuzzer.traceValue). Bound to
+    libFuzzer's hooks instead, which are made for threads, the comparisons feed its dictionary."""
+    return ctypes.CDLL(sys.modules["atheris.core_with_libfuzzer"].__file__, mode=os.RTLD_GLOBAL | os.RTLD_NOW)
+
+
+def register_native_coverage(libfuzzer: ctypes.CDLL, library_path: str) -> int:
     """Hands libpyjamaz's edge counters (built with -Dfuzz-coverage) to libFuzzer, so that new paths in
     the library, not only in the binding's Python, guide the mutations. Zig's instrumentation emits the
     counter section without the constructor that would register it, hence the call here. Returns how
@@ -37,7 +45,6 @@ def register_native_coverage(library_path: str) -> int:
         stop = ctypes.addressof(ctypes.c_uint8.in_dll(library, "__stop___sancov_cntrs"))
     except ValueError:
         return 0
-    libfuzzer = ctypes.CDLL(sys.modules["atheris.core_with_libfuzzer"].__file__)
     counters_init = libfuzzer.__sanitizer_cov_8bit_counters_init
     counters_init.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
     counters_init.restype = None
@@ -48,9 +55,10 @@ def register_native_coverage(library_path: str) -> int:
 def test_one_input(raw: bytes) -> None:
     global runner
     if runner is None:  # created on the first input: after libFuzzer has parsed its flags
-        runner = InputRunner()
+        libfuzzer = libfuzzer_in_global_scope()
+        runner = InputRunner()  # loads libpyjamaz
         library_path = pyjamaz.get_backend().location.path
-        counters = register_native_coverage(library_path)
+        counters = register_native_coverage(libfuzzer, library_path)
         print(f"fuzz: {counters} native edge counters in {library_path}", file=sys.stderr, flush=True)
     outcomes[runner.check(raw).result] += 1
     if outcomes.total() % OUTCOMES_EVERY == 0 and OUTCOMES_ENV in os.environ:
