@@ -46,7 +46,7 @@ def _score_table(view: MutationView) -> Table:
 def _cell_text(cell: CellView) -> str:
     style = STATUS_STYLES.get(cell.status, "")
     if cell.caught:
-        return "\n".join(f"[{style}]{c.probe}[/]: {c.signals}" for c in cell.catches)
+        return "\n".join(f"[{style}]{c.probe}[/]: {c.kinds}" for c in cell.catches)
     if cell.status == "hole":
         return f"[{style}]HOLE[/]: none of {cell.ran} probe(s) caught it"
     return f"[{style}]{cell.status}[/]"

@@ -18,8 +18,10 @@ CAUGHT = "caught"
 @dataclass(frozen=True)
 class CatchView:
     probe: str
+    kinds: str
+    """The kinds of signal that caught it, e.g. "exact counter, RSS trend" (what the tables show)."""
     signals: str
-    """Grouped by kind, e.g. "exact counter lib_live_bytes, live_results; RSS trend"."""
+    """Each signal, grouped by kind, e.g. "exact counter lib_live_bytes, live_results; RSS trend"."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,12 @@ def _row(mutant: Mapping[str, Any], languages: Sequence[str]) -> MutantRow:
 
 
 def _cell(lang: str, cell: Mapping[str, Any], verdicts: Mapping[str, Mapping[str, Any]]) -> CellView:
-    catches = tuple(CatchView(str(name), signal_text(verdicts.get(str(name), {}).get("signals") or ()))
-                    for name in cell.get("caught_by") or ())
-    return CellView(lang, str(cell.get("status", "not run")), catches, len(cell.get("ran") or ()))
+    catches = []
+    for name in cell.get("caught_by") or ():
+        signals = verdicts.get(str(name), {}).get("signals") or ()
+        kinds = ", ".join(dict.fromkeys(str(signal.get("kind", "")) for signal in signals))
+        catches.append(CatchView(str(name), kinds, signal_text(signals)))
+    return CellView(lang, str(cell.get("status", "not run")), tuple(catches), len(cell.get("ran") or ()))
 
 
 def signal_text(signals: Sequence[Mapping[str, Any]]) -> str:

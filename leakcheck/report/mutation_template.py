@@ -16,7 +16,7 @@ MUTATION_SECTION = """{% set mutation = view.mutation %}<section id="mutation">
 <td class="outcome failed">{{ outcome }}</td><td>{{ reason }}</td></tr>{% endfor %}</table>{% endif %}
 {% if mutation.rows %}<table id="mutation-matrix"><tr><th>mutant</th>{% for lang in mutation.languages %}<th>{{ lang }}</th>{% endfor %}</tr>
 {% for row in mutation.rows %}<tr><td><strong>{{ row.name }}</strong><br>{{ row.description }}</td>
-{% for cell in row.cells %}<td>{% if cell.caught %}{% for catch in cell.catches %}<div><span class="passed">{{ catch.probe }}</span>: {{ catch.signals }}</div>{% endfor %}
+{% for cell in row.cells %}<td>{% if cell.caught %}{% for catch in cell.catches %}<div title="{{ catch.signals }}"><span class="passed">{{ catch.probe }}</span>: {{ catch.kinds }}</div>{% endfor %}
 {% elif cell.status == "hole" %}<span class="outcome failed">HOLE</span>: none of {{ cell.ran }} probe(s) caught it
 {% else %}<span class="failed">{{ cell.status }}</span>{% endif %}</td>{% endfor %}</tr>{% endfor %}
 </table>{% endif %}

@@ -24,8 +24,8 @@ ul.reasons li.failed { font-weight: bold; }
 </head>
 <body>
 <h1>{{ view.title }}</h1>
-<p class="counts">suite {{ view.suite }}{% if not view.complete %} — <strong class="failed">incomplete run</strong>{% endif %}:
-{% for outcome, count in view.counts %}<span class="{{ 'passed' if outcome in passing else 'failed' }}">{{ outcome }} {{ count }}</span>{% endfor %}</p>
+{% if view.probes %}<p class="counts">suite {{ view.suite }}{% if not view.complete %} — <strong class="failed">incomplete run</strong>{% endif %}:
+{% for outcome, count in view.counts %}<span class="{{ 'passed' if outcome in passing else 'failed' }}">{{ outcome }} {{ count }}</span>{% endfor %}</p>{% endif %}
 {% if view.regressions %}<p class="regression">Regressions across runs: {{ view.regressions | join(", ") }}</p>{% endif %}
 
 {% if view.probes %}<h2>Summary</h2>

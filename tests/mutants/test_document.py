@@ -57,6 +57,8 @@ def test_the_view_lists_catches_by_signal_and_holes_per_language(document: dict[
     assert view.languages == ("python", "zig") and [row.name for row in view.rows] == ["both", "python-only"]
     both_zig = view.rows[0].cells[1]
     assert both_zig.caught and both_zig.catches[0].probe == "zig.only" and both_zig.catches[0].signals == "crash SIGABRT in measure"
+    quick = view.rows[0].cells[0].catches[0]
+    assert (quick.probe, quick.kinds, quick.signals) == ("python.quick", "exact counter", "exact counter lib_live_bytes")
     hole = view.rows[1].cells[1]
     assert (hole.status, hole.ran) == ("hole", 1)
     assert [(s.lang, s.caught, s.total, s.holes) for s in view.scores] == [("python", 2, 2, ()), ("zig", 1, 2, ("python-only",))]
