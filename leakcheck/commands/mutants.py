@@ -76,6 +76,9 @@ def execute(args: argparse.Namespace) -> int:
     except BuildError as exc:
         print(f"leakcheck mutants: cannot build the libraries: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    build_s = time.monotonic() - started
+    if not args.no_build:
+        console.print(f"built the production library and {len(mutants)} leak mutant(s) in {build_s:.1f}s")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir = args.out_dir or mutants_dir(provenance.project_dir(config.root) / "reports") / f"{stamp}-{args.suite}"
     selection = {"suite": args.suite, "lang": args.lang, "patterns": args.patterns, "excluded": args.excluded,
@@ -89,8 +92,8 @@ def execute(args: argparse.Namespace) -> int:
     outcome = run_mutation(plan, _TerminalStages(header))
     score = outcome.score
     exit_code = EXIT_INTERRUPTED if score.interrupted else EXIT_PASSED if score.passed else EXIT_FAILED
-    document = score_document(score, header, out_of_budget=outcome.out_of_budget, exit_code=exit_code,
-                              wall_s=time.monotonic() - started)
+    document = score_document(score, {**header, "build_seconds": round(build_s, 3)}, exit_code=exit_code,
+                              out_of_budget=outcome.out_of_budget, wall_s=time.monotonic() - started)
     score_paths = [out_dir / SCORE_NAME, *([args.json] if args.json else [])]
     write_score(document, score_paths)
     view = build_mutation_view(document)

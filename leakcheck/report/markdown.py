@@ -16,6 +16,10 @@ def render_markdown(view: ReportView) -> str:
     lines += ["| probe | language | outcome | key figure | reason |", "|---|---|---|---|---|"]
     lines += [f"| {_cell(p.name)} | {_cell(p.lang)} | {'✅' if p.passed else '❌'} {p.outcome} | "
               f"{_cell(p.key_figure)} | {_cell(p.reasons[0])} |" for p in view.probes]
+    if view.mutation is not None:
+        scores = ", ".join(f"{s.lang} {s.caught}/{s.total}" + (f" (holes: {', '.join(s.holes)})" if s.holes else "")
+                           for s in view.mutation.scores)
+        lines += ["", f"{'✅' if view.mutation.passed else '❌'} **Mutation score** ({view.mutation.mode}): {_cell(scores)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -83,10 +83,11 @@ def test_report_adds_the_latest_score_beside_the_runs_and_names_a_broken_one(
     (scores / "20261123T100000Z-fast").mkdir()
     (scores / "20261123T100000Z-fast" / SCORE_NAME).write_text("{}")
     assert latest_score_file(scores) == scores / "20261123T110000Z-fast" / SCORE_NAME
-    page = tmp_path / "report.html"
-    assert main(["report", "--runs-dir", str(reports / "runs"), "-o", str(page)]) == 0
+    page, summary = tmp_path / "report.html", tmp_path / "summary.md"
+    assert main(["report", "--runs-dir", str(reports / "runs"), "-o", str(page), "--summary-md", str(summary)]) == 0
     html = page.read_text()
     assert 'id="mutation"' in html and "scored at commit bbbbbbbbbb, not at this run&#39;s commit aaaaaaaaaa" in html
+    assert "❌ **Mutation score** (every probe): python 2/2, zig 1/2 (holes: python-only)" in summary.read_text()
     (scores / "20261123T130000Z-fast").mkdir()
     (scores / "20261123T130000Z-fast" / SCORE_NAME).write_text("not json")
     assert main(["report", "--runs-dir", str(reports / "runs"), "-o", str(page)]) == 0
