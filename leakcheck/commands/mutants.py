@@ -15,8 +15,8 @@ from typing import Any
 
 from leakcheck import provenance
 from leakcheck.commands.common import add_probe_arguments, configured_probes
-from leakcheck.commands.run import _non_negative_int, _positive_float, _positive_int
-from leakcheck.config import ConfigError, ProbeSpec
+from leakcheck.commands.run import _Listeners, _non_negative_int, _positive_float, _positive_int
+from leakcheck.config import ConfigError
 from leakcheck.mutants.build import BuildError, build_library
 from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
 from leakcheck.mutants.document import SCORE_NAME, mutants_dir, score_document, write_score
@@ -28,7 +28,6 @@ from leakcheck.report.html import render_html
 from leakcheck.report.model import build_mutation_report
 from leakcheck.report.mutation import build_mutation_view
 from leakcheck.results import ProbeResult
-from leakcheck.runner.attempt import Progress
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -129,7 +128,9 @@ class _TerminalStages:
         return _StageListener(name, library, run_dir, self._header)
 
 
-class _StageListener:
+class _StageListener(_Listeners):
+    """What `leakcheck run` shows and writes, for one stage: a heading, progress bars, the stage's results.json."""
+
     def __init__(self, name: str, library: Path, run_dir: Path, header: Mapping[str, Any]) -> None:
         self._terminal = TerminalReporter()
         self._terminal.console.rule(f"{name}: {library}")
@@ -137,18 +138,9 @@ class _StageListener:
         stage_header = {**header, "provenance": stage_provenance, "run_dir": str(run_dir),
                         "mutant": None if name == PRODUCTION else name}
         self._writer = JsonResults([run_dir / "results.json"], stage_header)
+        super().__init__(self._terminal, self._writer)
         self._started = time.monotonic()
         self._terminal.__enter__()
-
-    def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
-        self._terminal.probe_started(probe, iterations, repeat)
-
-    def progress(self, update: Progress) -> None:
-        self._terminal.progress(update)
-
-    def probe_finished(self, result: ProbeResult) -> None:
-        self._writer.add(result)
-        self._terminal.probe_finished(result)
 
     def stage_finished(self, results: Sequence[ProbeResult], interrupted: bool) -> None:
         self._terminal.__exit__(None, None, None)

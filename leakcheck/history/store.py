@@ -34,15 +34,19 @@ def results_path(reference: Path) -> Path:
 def load_run(path: Path) -> Document:
     """The run document at `path` (a run directory or a results file), as the current schema version."""
     path = results_path(path)
+    return migrate(read_json(path), path)
+
+
+def read_json(path: Path, what: str = "results file") -> Any:
+    """The JSON in `path`; a missing, unreadable or malformed file is a RunFileError that names it."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RunFileError(f"{path}: no such results file") from None
+        raise RunFileError(f"{path}: no such {what}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RunFileError(f"{path}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise RunFileError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return migrate(document, path)
 
 
 def migrate(document: Any, path: Path) -> Document:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from leakcheck.history.store import RunFileError, read_json
 from leakcheck.mutants.score import Cell, MutationScore, ProbeVerdict
 from leakcheck.output.json_results import _write_atomically
 
@@ -65,13 +66,9 @@ def write_score(document: Mapping[str, Any], paths: list[Path]) -> None:
 
 def load_score(path: Path) -> Document:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScoreFileError(f"{path}: no such mutation score file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScoreFileError(f"{path}: cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ScoreFileError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        document = read_json(path, "mutation score file")
+    except RunFileError as exc:
+        raise ScoreFileError(str(exc)) from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise ScoreFileError(f"{path}: not a leakcheck mutation score (schema is not {SCHEMA!r})")
     if document.get("schema_version") != SCHEMA_VERSION:
