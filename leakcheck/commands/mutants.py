@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from leakcheck import provenance
 from leakcheck.commands.common import add_probe_arguments, configured_probes
 from leakcheck.commands.run import _Listeners, _non_negative_int, _positive_float, _positive_int
-from leakcheck.config import ConfigError
+from leakcheck.config import Config, ConfigError
 from leakcheck.mutants.build import BuildError, build_library
 from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
 from leakcheck.mutants.document import SCORE_NAME, mutants_dir, score_document, write_score
@@ -75,16 +77,15 @@ def execute(args: argparse.Namespace) -> int:
     except BuildError as exc:
         print(f"leakcheck mutants: cannot build the libraries: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("leakcheck mutants: interrupted while building the libraries", file=sys.stderr)
+        return EXIT_INTERRUPTED
     build_s = time.monotonic() - started
     if not args.no_build:
         console.print(f"built the production library and {len(mutants)} leak mutant(s) in {build_s:.1f}s")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir = args.out_dir or mutants_dir(provenance.project_dir(config.root) / "reports") / f"{stamp}-{args.suite}"
-    selection = {"suite": args.suite, "lang": args.lang, "patterns": args.patterns, "excluded": args.excluded,
-                 "mutants": [m.name for m in mutants], "first_catch": args.first_catch, "budget": args.budget,
-                 "jobs": args.jobs or config.jobs, "retries": args.retries, "timeout": args.timeout}
-    header = {"provenance": provenance.collect(config.root), "config": str(config.path), "out_dir": str(out_dir),
-              "selection": selection}
+    header = _header(args, config, mutants, out_dir)
     plan = MutationPlan(root=config.root, suite=args.suite, probes=probes, mutants=mutants, libraries=libraries,
                         out_dir=out_dir, jobs=args.jobs or config.jobs, first_catch=args.first_catch,
                         budget_s=args.budget, production_retries=args.retries, timeout_s=args.timeout, seed=args.seed)
@@ -93,16 +94,28 @@ def execute(args: argparse.Namespace) -> int:
     exit_code = EXIT_INTERRUPTED if score.interrupted else EXIT_PASSED if score.passed else EXIT_FAILED
     document = score_document(score, {**header, "build_seconds": round(build_s, 3)}, exit_code=exit_code,
                               out_of_budget=outcome.out_of_budget, wall_s=time.monotonic() - started)
+    _write(args, document, out_dir, console)
+    return exit_code
+
+
+def _header(args: argparse.Namespace, config: Config, mutants: Sequence[Mutant], out_dir: Path) -> dict[str, Any]:
+    selection = {"suite": args.suite, "lang": args.lang, "patterns": args.patterns, "excluded": args.excluded,
+                 "mutants": [m.name for m in mutants], "first_catch": args.first_catch, "budget": args.budget,
+                 "jobs": args.jobs or config.jobs, "retries": args.retries, "timeout": args.timeout}
+    return {"provenance": provenance.collect(config.root), "config": str(config.path), "out_dir": str(out_dir),
+            "selection": selection}
+
+
+def _write(args: argparse.Namespace, document: Mapping[str, Any], out_dir: Path, console: Console) -> None:
+    """mutants.json (and --json), the score in the terminal, and the --html page."""
     score_paths = [out_dir / SCORE_NAME, *([args.json] if args.json else [])]
     write_score(document, score_paths)
-    view = build_mutation_view(document)
-    print_score(console, view)
+    print_score(console, build_mutation_view(document))
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(render_html(build_mutation_report(document, out_dir.name)), encoding="utf-8")
         console.print(f"report: {args.html}")
     console.print(f"mutation score: {score_paths[-1]}")
-    return exit_code
 
 
 def _libraries(root: Path, mutants: Sequence[Mutant], *, build: bool) -> dict[str, Path]:

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
 import pytest
 
 from leakcheck.cli import main
 from leakcheck.mutants.catalog import MUTANTS_SOURCE, library_path
+from leakcheck.mutants.document import SCORE_NAME
+
+from .mutation_runs import suite_config
+from .test_catalog import DECLARED
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = '[probes."python.one"]\nlang = "python"\ncommand = ["{python}", "-c", "pass"]\niterations = { fast = 10 }\n'
@@ -75,6 +82,51 @@ def test_a_library_that_cannot_be_built_is_exit_1_with_the_reason(tmp_path: Path
     assert f"cannot build the libraries: scripts/zig build: {tmp_path / 'scripts' / 'zig'} not found" in capsys.readouterr().err
     assert main(["mutants", "--config", str(config), "--no-build"]) == 1
     assert f"{tmp_path / 'zig-out' / 'lib' / 'libpyjamaz.so'} does not exist (--no-build)" in capsys.readouterr().err
+
+
+def _text_project(tmp_path: Path, delay_s: float, effects: str) -> Path:
+    """The project of `_project`, with the small probe suite and a "library" (a text file of effects, see
+    probes/library_probe.py) in place of the production build and each mutant's."""
+    config = _project(tmp_path)
+    suite_config(tmp_path)  # rewrites leakcheck.toml
+    config.write_text(config.read_text().replace('PROBE_DELAY_S = "0"', f'PROBE_DELAY_S = "{delay_s}"'))
+    for name in (None, *DECLARED):
+        library_path(tmp_path, name).parent.mkdir(parents=True)
+        library_path(tmp_path, name).write_text("" if name is None else effects)
+    return config
+
+
+def test_every_mutant_caught_in_every_language_is_exit_0(tmp_path: Path) -> None:
+    config = _text_project(tmp_path, 0, "python.quick=counter zig.only=check")
+    completed = mutants_cli("--config", str(config), "--no-build", "--first-catch", "--out-dir", str(tmp_path / "out"))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "python: 5/5 mutants caught (100%)" in completed.stdout and "zig: 5/5 mutants caught (100%)" in completed.stdout
+    score = json.loads((tmp_path / "out" / SCORE_NAME).read_text())
+    assert score["passed"] and score["complete"] and score["exit_code"] == 0 and score["misses"] == []
+
+
+def test_ctrl_c_ends_the_run_with_130_its_probes_killed_and_the_score_written(tmp_path: Path) -> None:
+    config = _text_project(tmp_path, 1.0, "")  # 40 iterations of a second each: still running when interrupted
+    command = [sys.executable, "-m", "leakcheck.cli", "mutants", "--config", str(config), "--no-build",
+               "--out-dir", str(tmp_path / "out")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    probe_pids = _wait_for_probes(process.pid)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and not [pid for pid in probe_pids if psutil.pid_exists(pid)]
+    score = json.loads((tmp_path / "out" / SCORE_NAME).read_text())
+    assert score["interrupted"] and not score["complete"] and score["mutants"][0]["probes"] == []
+
+
+def _wait_for_probes(pid: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        children = [c for c in psutil.Process(pid).children(recursive=True) if "library_probe.py" in " ".join(c.cmdline())]
+        if children:
+            return [c.pid for c in children]
+        time.sleep(0.1)
+    raise AssertionError("no probe started within 60 s")
 
 
 def test_a_real_run_shows_a_caught_mutant_and_a_hole(tmp_path: Path) -> None:
