@@ -98,9 +98,10 @@ def _text_project(tmp_path: Path, delay_s: float, effects: str) -> Path:
 
 def test_every_mutant_caught_in_every_language_is_exit_0(tmp_path: Path) -> None:
     config = _text_project(tmp_path, 0, "python.quick=counter zig.only=check")
-    completed = mutants_cli("--config", str(config), "--no-build", "--first-catch", "--out-dir", str(tmp_path / "out"))
+    completed = mutants_cli("--config", str(config), "--no-build", "--first-catch", "--mutant", "vips-unref",
+                            "--mutant", "result-buffer", "--out-dir", str(tmp_path / "out"))
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "python: 5/5 mutants caught (100%)" in completed.stdout and "zig: 5/5 mutants caught (100%)" in completed.stdout
+    assert "python: 2/2 mutants caught (100%)" in completed.stdout and "zig: 2/2 mutants caught (100%)" in completed.stdout
     score = json.loads((tmp_path / "out" / SCORE_NAME).read_text())
     assert score["passed"] and score["complete"] and score["exit_code"] == 0 and score["misses"] == []
 
