@@ -21,7 +21,7 @@ from leakcheck.commands.run import _Listeners, _non_negative_int, _positive_floa
 from leakcheck.config import Config, ConfigError
 from leakcheck.mutants.build import BuildError, build_library
 from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
-from leakcheck.mutants.document import SCORE_NAME, mutants_dir, score_document, write_score
+from leakcheck.mutants.document import SCORE_NAME, mutants_dir, previous_catches, score_document, write_score
 from leakcheck.mutants.run import PRODUCTION, MutationPlan, StageListener, run_mutation
 from leakcheck.mutants.terminal import print_score
 from leakcheck.output.json_results import JsonResults
@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only this leak mutant (repeatable; default: every one declared in zig/src/mutants.zig)")
     parser.add_argument("--list", action="store_true", help="print the declared leak mutants' names and exit")
     parser.add_argument("--first-catch", action="store_true",
-                        help="per mutant and language, run the probes cheapest first and stop at the first catch")
+                        help="per mutant and language, stop at the first catch; the probes that caught the mutant in "
+                             "the previous score run first, then the cheapest")
     parser.add_argument("--budget", type=_positive_float, metavar="S",
                         help="wall seconds; once spent, no further round of probes starts (what is left is not "
                              "judged, and the exit code is 1)")
@@ -88,7 +89,8 @@ def execute(args: argparse.Namespace) -> int:
     header = _header(args, config, mutants, out_dir)
     plan = MutationPlan(root=config.root, suite=args.suite, probes=probes, mutants=mutants, libraries=libraries,
                         out_dir=out_dir, jobs=args.jobs or config.jobs, first_catch=args.first_catch,
-                        budget_s=args.budget, production_retries=args.retries, timeout_s=args.timeout, seed=args.seed)
+                        budget_s=args.budget, production_retries=args.retries, timeout_s=args.timeout, seed=args.seed,
+                        known_catches=previous_catches(out_dir.parent) if args.first_catch else {})
     outcome = run_mutation(plan, _TerminalStages(header))
     score = outcome.score
     exit_code = EXIT_INTERRUPTED if score.interrupted else EXIT_PASSED if score.passed else EXIT_FAILED

@@ -78,6 +78,17 @@ def load_score(path: Path) -> Document:
     return checked
 
 
+def previous_catches(directory: Path) -> dict[str, frozenset[str]]:
+    """Mutant -> the probes that caught it, from the newest readable score under `directory` (else empty)."""
+    path = latest_score_file(directory)
+    try:
+        document = load_score(path) if path is not None else {}
+    except ScoreFileError:
+        return {}
+    return {str(mutant["name"]): frozenset(str(p["probe"]) for p in mutant.get("probes") or () if p.get("caught"))
+            for mutant in document.get("mutants") or ()}
+
+
 def mutants_dir(reports: Path) -> Path:
     """Where mutation scores are kept: <reports>/mutants, beside <reports>/runs."""
     return reports / "mutants"

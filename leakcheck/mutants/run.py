@@ -2,14 +2,15 @@
 each mutant, through the same `run_probes` a `leakcheck run` uses. Each probe is pointed at a library by
 PYJAMAZ_LIB_PATH in its environment, which the Zig, Node and Python probes all load from.
 
-In first-catch mode each language's probes run cheapest first (by their production duration), one per
-language per round, and a language stops at its first catch. A wall budget is checked before each round."""
+In first-catch mode each language's probes run one per language per round, and a language stops at its
+first catch: the probes that caught the mutant in the previous score first, then the cheapest (by their
+production duration). A wall budget is checked before each round."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,8 @@ class MutationPlan:
     mutant runs are never retried: a failure there is the point."""
     timeout_s: float | None = None
     seed: int = 0
+    known_catches: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Mutant -> the probes that caught it in the previous score: tried first in first-catch mode."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,11 @@ def run_mutation(plan: MutationPlan, stages: Stages) -> MutationRun:
     if production.interrupted or not score.production_passed:
         return MutationRun(score, out_of_budget=False)
     durations = {result.name: result.final.duration_s for result in production.results}
-    queues = {lang: sorted(probes, key=lambda p: (durations.get(p.name, 0.0), p.name))
-              for lang, probes in by_lang.items()}
     runs: list[MutantRun] = []
     for mutant in plan.mutants:
+        known = plan.known_catches.get(mutant.name, frozenset())
+        queues = {lang: sorted(probes, key=lambda p: (p.name not in known, durations.get(p.name, 0.0), p.name))
+                  for lang, probes in by_lang.items()}
         stage = _Stage(plan, mutant.name, stages, started)
         stage.run(_Rounds(queues, plan.first_catch), retries=0)
         if stage.results:

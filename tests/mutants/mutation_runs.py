@@ -59,7 +59,8 @@ class RecordedStages:
 
 
 def run_suite(directory: Path, libraries: Mapping[str, str], *, languages: Sequence[str] = ("python", "zig"),
-              first_catch: bool = False, budget_s: float | None = None) -> tuple[MutationRun, RecordedStages]:
+              first_catch: bool = False, budget_s: float | None = None,
+              known_catches: Mapping[str, frozenset[str]] | None = None) -> tuple[MutationRun, RecordedStages]:
     """`libraries`: "production" and each mutant -> the effects its library has (`probe=effect` words)."""
     config = load_config(suite_config(directory))
     files = {}
@@ -69,6 +70,6 @@ def run_suite(directory: Path, libraries: Mapping[str, str], *, languages: Seque
     mutants = tuple(Mutant(name, f"the {name} leak") for name in libraries if name != PRODUCTION)
     plan = MutationPlan(root=config.root, suite="fast", probes=tuple(p for p in config.probes if p.lang in languages),
                         mutants=mutants, libraries=files, out_dir=directory / "out", jobs=2, first_catch=first_catch,
-                        budget_s=budget_s, production_retries=0)
+                        budget_s=budget_s, production_retries=0, known_catches=known_catches or {})
     stages = RecordedStages()
     return run_mutation(plan, stages), stages

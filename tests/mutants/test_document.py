@@ -16,6 +16,7 @@ from leakcheck.mutants.document import (
     ScoreFileError,
     latest_score_file,
     load_score,
+    previous_catches,
     score_document,
     write_score,
 )
@@ -93,6 +94,15 @@ def test_report_adds_the_latest_score_beside_the_runs_and_names_a_broken_one(
     assert main(["report", "--runs-dir", str(reports / "runs"), "-o", str(page)]) == 0
     assert 'id="mutation"' not in page.read_text()
     assert "mutants.json: not valid JSON" in capsys.readouterr().err
+
+
+def test_the_previous_catches_come_from_the_newest_readable_score(document: dict[str, object], tmp_path: Path) -> None:
+    assert previous_catches(tmp_path / "none") == {}
+    write_score(document, [tmp_path / "20261123T110000Z-fast" / SCORE_NAME])
+    assert previous_catches(tmp_path) == {"both": {"python.quick", "zig.only"}, "python-only": {"python.slow"}}
+    (tmp_path / "20261123T120000Z-fast").mkdir()
+    (tmp_path / "20261123T120000Z-fast" / SCORE_NAME).write_text("{")
+    assert previous_catches(tmp_path) == {}
 
 
 @pytest.mark.parametrize(("content", "message"), [

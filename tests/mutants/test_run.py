@@ -41,6 +41,12 @@ def test_first_catch_runs_each_language_cheapest_first_and_stops_at_its_catch(tm
     assert all(cell.status == CAUGHT for cell in run.score.cells()) and run.score.passed
 
 
+def test_first_catch_tries_the_probes_that_caught_the_mutant_last_time_first(tmp_path: Path) -> None:
+    run, _ = run_suite(tmp_path, {"production": "", "both": "python.quick=counter python.slow=counter"},
+                       languages=("python",), first_catch=True, known_catches={"both": frozenset({"python.slow"})})
+    assert [v.probe for v in run.score.runs[0].verdicts] == ["python.slow"] and run.score.passed
+
+
 def test_a_probe_failing_on_production_stops_the_run_before_any_mutant(tmp_path: Path) -> None:
     run, stages = run_suite(tmp_path, {"production": "python.quick=check", "both": "python.slow=counter"})
     assert stages.names == ["production"] and run.score.runs == ()
