@@ -235,9 +235,10 @@ def print_figures(figures: RunFigures, log_path: Path) -> None:
     if figures.peak_rss_mb is not None:
         print(f"peak RSS: {figures.peak_rss_mb} MB")
     tallied = sum(figures.outcomes.values())
-    print(f"outcomes of the first {tallied} inputs:")
-    for outcome, count in sorted(figures.outcomes.items(), key=lambda item: -item[1]):
-        print(f"  {outcome:24} {count:8} {count / tallied:6.1%}")
+    if tallied:
+        print(f"outcomes of the first {tallied} inputs:")
+        for outcome, count in sorted(figures.outcomes.items(), key=lambda item: -item[1]):
+            print(f"  {outcome:24} {count:8} {count / tallied:6.1%}")
     print(f"findings: {len(figures.findings)}")
     for finding in figures.findings:
         print(f"  {finding.kind}: {finding.description}")
