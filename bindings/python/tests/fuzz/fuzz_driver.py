@@ -61,6 +61,7 @@ class RunFigures:
     exit_code: int
     findings: tuple[Finding, ...]
     outcomes: dict[str, int]  # a result format or an exception class -> inputs, tallied every 100
+    backends: dict[str, int]  # inputs per backend, tallied with the outcomes
     library: str  # what the harness said it loaded, and how many native edge counters guide the run
     peak_rss_mb: int | None  # libFuzzer's final stats; a slow leak the exact counters miss shows here
 
@@ -184,7 +185,7 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
     seconds = time.monotonic() - started
     log_text = log_path.read_text(errors="replace")
     findings = tuple(save_finding(path, log_text, args.regressions) for path in sorted(artifacts.iterdir()))
-    outcomes = json.loads(outcomes_path.read_text()) if outcomes_path.is_file() else {}
+    tally = json.loads(outcomes_path.read_text()) if outcomes_path.is_file() else {}
     loaded = re.search(r"^fuzz: (\d+) native edge counters in (.*)$", log_text, re.MULTILINE)
     library = f"{loaded.group(2)} ({loaded.group(1)} native edge counters)" if loaded else "not loaded"
     peak = re.search(r"stat::peak_rss_mb:\s*(\d+)", log_text)
@@ -193,7 +194,8 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
         seconds,
         completed.returncode,
         findings,
-        outcomes,
+        tally.get("outcomes", {}),
+        tally.get("backends", {}),
         library,
         int(peak.group(1)) if peak else None,
     )
@@ -236,7 +238,8 @@ def print_figures(figures: RunFigures, log_path: Path) -> None:
         print(f"peak RSS: {figures.peak_rss_mb} MB")
     tallied = sum(figures.outcomes.values())
     if tallied:
-        print(f"outcomes of the first {tallied} inputs:")
+        shares = ", ".join(f"{name} {count}" for name, count in sorted(figures.backends.items()))
+        print(f"outcomes of the first {tallied} inputs ({shares}):")
         for outcome, count in sorted(figures.outcomes.items(), key=lambda item: -item[1]):
             print(f"  {outcome:24} {count:8} {count / tallied:6.1%}")
     print(f"findings: {len(figures.findings)}")

@@ -18,12 +18,14 @@ import atheris
 with atheris.instrument_imports(include=["pyjamaz", "fuzz_check"]):
     import pyjamaz  # instrumented for coverage: the binding's branches guide the mutations
     from fuzz_check import InputRunner
+from fuzz_input import FuzzInput
 
 OUTCOMES_ENV = "PYJAMAZ_FUZZ_OUTCOMES"
 OUTCOMES_EVERY = 100  # libFuzzer ends the process with exit(): the tally is written as the run goes
 
 runner: InputRunner | None = None
 outcomes: Counter[str] = Counter()
+backends: Counter[str] = Counter()
 
 
 def libfuzzer_in_global_scope() -> ctypes.CDLL:
@@ -60,10 +62,11 @@ def test_one_input(raw: bytes) -> None:
         library_path = pyjamaz.get_backend().location.path
         counters = register_native_coverage(libfuzzer, library_path)
         print(f"fuzz: {counters} native edge counters in {library_path}", file=sys.stderr, flush=True)
+    backends[FuzzInput.decode(raw).backend] += 1
     outcomes[runner.check(raw).result] += 1
     if outcomes.total() % OUTCOMES_EVERY == 0 and OUTCOMES_ENV in os.environ:
         with open(os.environ[OUTCOMES_ENV], "w") as tally:
-            json.dump(dict(outcomes), tally)
+            json.dump({"outcomes": outcomes, "backends": backends}, tally)
 
 
 def main() -> None:

@@ -1,16 +1,19 @@
 """Replays every saved fuzz input (regressions/) on both backends with the fuzzer's own check: a
 documented outcome, and every exact counter back at its baseline after each input. Shows the check
 fails on real leaks: a short fuzz run against each leak-mutant library must report the leak and save
-the input that caused it."""
+the input that caused it; and a fuzzer process killed by a real SIGSEGV is reported with its input."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -21,6 +24,7 @@ from fuzz_driver import REGRESSIONS, REPO_ROOT
 from fuzz_input import FuzzInput
 
 SAVED_INPUTS = sorted(REGRESSIONS.glob("*.bin"))
+DRIVER = Path(__file__).parent / "fuzz_driver.py"
 MUTANTS = ("error-message", "result-buffer", "file-descriptor", "vips-unref", "losing-candidates")
 
 
@@ -60,7 +64,7 @@ def test_fuzz_run_reports_a_leak_mutant(mutant: str, tmp_path: Path) -> None:
     completed = subprocess.run(
         [
             sys.executable,
-            str(Path(__file__).parent / "fuzz_driver.py"),
+            str(DRIVER),
             "--runs",
             "2000",
             "--seconds",
@@ -82,3 +86,31 @@ def test_fuzz_run_reports_a_leak_mutant(mutant: str, tmp_path: Path) -> None:
     saved = list(regressions.iterdir())
     assert len(saved) == 1 and saved[0].name.startswith("crash-")
     assert f"saved as {saved[0]}" in completed.stdout
+
+
+def test_fuzz_run_reports_a_crash_with_its_input(tmp_path: Path) -> None:
+    regressions, log = tmp_path / "regressions", tmp_path / "work" / "fuzz.log"
+    command = [sys.executable, str(DRIVER), "--seconds", "120", "--coverage", "python"]
+    command += ["--workdir", str(tmp_path / "work"), "--regressions", str(regressions)]
+    driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        harness = fuzzing_harness(driver.pid, log)
+        harness.send_signal(signal.SIGSEGV)  # what a wild pointer in the library would do to the process
+        output, _ = driver.communicate(timeout=60)
+    finally:
+        driver.kill()
+    assert driver.returncode == 1, output
+    assert "crash: deadly signal; input: " in output
+    saved = list(regressions.iterdir())
+    assert len(saved) == 1 and saved[0].name.startswith("crash-")
+
+
+def fuzzing_harness(driver_pid: int, log: Path) -> psutil.Process:
+    """The driver's fuzz_harness.py child, once libFuzzer has run the seeds and is mutating."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        children = psutil.Process(driver_pid).children()
+        if children and log.is_file() and "INITED" in log.read_text(errors="replace"):
+            return children[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no fuzzing harness within 60 s; log: {log}")
