@@ -127,7 +127,7 @@ def result_problems(fuzz_input: FuzzInput, result: pyjamaz.OptimizeResult) -> tu
     format's name (requested or not), and compete only when no smaller image was asked for."""
     problems = []
     encoded = result.data != fuzz_input.image
-    resize_asked = bool(fuzz_input.max_width or fuzz_input.max_height)
+    resize_asked = bool(fuzz_input.width_limit or fuzz_input.height_limit)
     requested = fuzz_input.formats & 0x0F
     if result.format not in RESULT_FORMATS:
         problems.append(f"result format {result.format!r} is not one the header lists")
@@ -138,18 +138,18 @@ def result_problems(fuzz_input: FuzzInput, result: pyjamaz.OptimizeResult) -> tu
     if resize_asked and encoded and not fits(result, fuzz_input):
         problems.append(
             f"{result.width}x{result.height} does not fit in "
-            f"{fuzz_input.max_width or '-'}x{fuzz_input.max_height or '-'}"
+            f"{fuzz_input.width_limit or '-'}x{fuzz_input.height_limit or '-'}"
         )
     if encoded and requested and not requested & int(pyjamaz.Format[result.format.upper()]):
         problems.append(f"encoded as {result.format}, not among the requested bits {requested:#x}")
-    if fuzz_input.max_bytes and result.budget_met and result.size > fuzz_input.max_bytes:
-        problems.append(f"budget_met with {result.size} bytes over a budget of {fuzz_input.max_bytes}")
+    if fuzz_input.byte_budget and result.budget_met and result.size > fuzz_input.byte_budget:
+        problems.append(f"budget_met with {result.size} bytes over a budget of {fuzz_input.byte_budget}")
     return tuple(problems)
 
 
 def fits(result: pyjamaz.OptimizeResult, fuzz_input: FuzzInput) -> bool:
-    return (not fuzz_input.max_width or result.width <= fuzz_input.max_width) and (
-        not fuzz_input.max_height or result.height <= fuzz_input.max_height
+    return (not fuzz_input.width_limit or result.width <= fuzz_input.width_limit) and (
+        not fuzz_input.height_limit or result.height <= fuzz_input.height_limit
     )
 
 

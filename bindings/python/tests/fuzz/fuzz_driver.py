@@ -38,12 +38,14 @@ MAX_LEN = 4096  # bytes per input: larger seeds (the corpus' 140 KB corrupt PNG)
 # libFuzzer names what it saves by what happened: a Python exception or a signal is a "crash".
 ARTIFACT_KINDS = ("crash", "timeout", "oom", "leak", "slow-unit")
 
-# Headers each seed image is tried with first: defaults, each backend, each route, budgets, the file path.
+# Headers each seed image is tried with first: defaults, each backend, each route, budgets, the file path,
+# the largest values.
 SEED_HEADERS = (
     FuzzInput(0, 0, 0, 0, 0, 0, 0, 0, 0, b""),
     FuzzInput(USE_CFFI | STRIP, 0b0010, 0, 0, 0, 0, 1, 0, 0, b""),
     FuzzInput(NATIVE_OPTIONS, 0b0101, 200, 20, 4, 4, 2, 0, 0, b""),
     FuzzInput(FROM_FILE | USE_CFFI, 0b1000, 0, 0, 0, 0, 0, 64, 0, b""),
+    FuzzInput(0, 0, 65535, 251, 254, 0, 16, 65535, 65535, b""),  # the edges of the C field types
 )
 
 

@@ -46,9 +46,15 @@ _FORMAT_NAMES = ("jpeg", "png", "webp", "gif")
 # header value (1..65535) is passed as it is; the library's default is what the binding's tests use.
 FUZZ_MAX_PIXELS = 1 << 18
 
-# max_diff byte values: n/255 * MAX_DIFF_SCALE, or one of the values the API must refuse.
+# max_diff byte values: n/255 * MAX_DIFF_SCALE, or an edge value: the library's maximum (1.0), one over
+# it (the binding passes it on, the library refuses it), and ones the binding must refuse.
 MAX_DIFF_SCALE = 0.05
-_INVALID_DIFFS = {253: -1.0, 254: float("inf"), 255: float("nan")}
+_EDGE_DIFFS = {251: 1.0, 252: 1.5, 253: -1.0, 254: float("inf"), 255: float("nan")}
+# The top values of the narrow header fields stand for the edges of the C field types, which the
+# binding accepts: the library must answer them without overflowing (it refuses sizes over 10,000,000).
+_U32_MAX, _U64_MAX = 2**32 - 1, 2**64 - 1
+_EDGE_SIZES = {254: 10_000_000, 255: _U32_MAX}  # max_width, max_height bytes
+_EDGE_COUNTS = {65535: _U64_MAX}  # max_bytes, max_pixels, max_input_bytes
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,23 @@ class FuzzInput:
 
     @property
     def pixel_limit(self) -> int:
-        return self.max_pixels or FUZZ_MAX_PIXELS
+        return _EDGE_COUNTS.get(self.max_pixels, self.max_pixels) or FUZZ_MAX_PIXELS
+
+    @property
+    def byte_budget(self) -> int:
+        return _EDGE_COUNTS.get(self.max_bytes, self.max_bytes)
+
+    @property
+    def input_limit(self) -> int:
+        return _EDGE_COUNTS.get(self.max_input_bytes, self.max_input_bytes)
+
+    @property
+    def width_limit(self) -> int:
+        return _EDGE_SIZES.get(self.max_width, self.max_width)
+
+    @property
+    def height_limit(self) -> int:
+        return _EDGE_SIZES.get(self.max_height, self.max_height)
 
     def format_names(self) -> list[str] | None:
         names = [name for bit, name in enumerate(_FORMAT_NAMES) if self.formats & (1 << bit)]
@@ -91,40 +113,37 @@ class FuzzInput:
         return names or None
 
     def diff_value(self) -> float:
-        return _INVALID_DIFFS.get(self.max_diff, self.max_diff / 255 * MAX_DIFF_SCALE)
+        return _EDGE_DIFFS.get(self.max_diff, self.max_diff / 255 * MAX_DIFF_SCALE)
 
     def options_keywords(self) -> dict[str, object]:
         """The keywords of pyjamaz.Options; out-of-range values are left in for the API to refuse."""
-        strip = bool(self.flags & STRIP)
-        keywords: dict[str, object] = {
+        native = self.native_options()
+        strip = bool(native.strip_metadata)
+        return {
             "formats": self.format_names(),
-            "max_bytes": self.max_bytes,
-            "max_diff": self.diff_value(),
-            "max_width": self.max_width,
-            "max_height": self.max_height,
-            "strip": strip,
-            "concurrency": self.concurrency,
-            "max_pixels": self.pixel_limit,
-            "max_input_bytes": self.max_input_bytes,
+            "max_bytes": native.max_bytes,
+            "max_diff": native.max_diff,
+            "max_width": native.max_width,
+            "max_height": native.max_height,
+            "strip": int(strip) if self.flags & WRONG_TYPES else strip,  # an int where the API wants a bool
+            "concurrency": native.concurrency,
+            "max_pixels": native.max_pixels,
+            "max_input_bytes": native.max_input_bytes,
         }
-        if self.flags & WRONG_TYPES:
-            keywords["strip"] = int(strip)  # an int where the API wants a bool
-        return keywords
 
     def native_options(self) -> pyjamaz.NativeOptions:
         """Every value in range of its C field type, none checked: the library must refuse the bad ones.
         The formats byte goes in whole, so its upper bits are unknown format bits."""
-        diff = self.diff_value()
         return pyjamaz.NativeOptions(
             formats=self.formats,
-            max_bytes=self.max_bytes,
-            max_diff=diff,
-            max_width=self.max_width,
-            max_height=self.max_height,
+            max_bytes=self.byte_budget,
+            max_diff=self.diff_value(),
+            max_width=self.width_limit,
+            max_height=self.height_limit,
             strip_metadata=self.flags & STRIP,
             concurrency=self.concurrency,
             max_pixels=self.pixel_limit,
-            max_input_bytes=self.max_input_bytes,
+            max_input_bytes=self.input_limit,
         )
 
     def describe(self) -> str:
