@@ -148,7 +148,8 @@ def _scores(rows: Sequence[MutantRow], languages: Sequence[str]) -> tuple[Langua
 def _notes(document: Mapping[str, Any], commit: str, run_commit: str | None) -> tuple[str, ...]:
     notes = []
     if not (document.get("production") or {}).get("passed"):
-        notes.append("not every probe passed on the production library, so no mutant was judged")
+        notes.append("not every probe passed on the production library, so no mutant was judged (a probe that "
+                     "cannot pass here can be left out with --exclude, -k or --lang)")
     if document.get("interrupted"):
         notes.append("interrupted before every mutant was judged")
     if document.get("out_of_budget"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from leakcheck.mutants.document import score_document
 from leakcheck.mutants.run import MutationRun
 from leakcheck.mutants.score import CAUGHT, HOLE, NOT_RUN, Cell
 from leakcheck.mutants.signals import CRASH_SIGNAL, EXACT_COUNTER, PROBE_CHECK, Signal
+from leakcheck.report.mutation import build_mutation_view
 
 from .mutation_runs import LIBRARIES, run_suite
 
@@ -53,6 +55,10 @@ def test_a_probe_failing_on_production_stops_the_run_before_any_mutant(tmp_path:
     assert not run.score.production_passed and not run.score.passed
     failing = [v for v in run.score.production if v.outcome != "PASS"]
     assert [(v.probe, v.outcome) for v in failing] == [("python.quick", "FAIL")]
+    view = build_mutation_view(score_document(run.score, {}, out_of_budget=False, exit_code=1, wall_s=1.0))
+    assert [(probe, outcome) for probe, outcome, _ in view.production_failures] == [("python.quick", "FAIL")]
+    assert view.notes[0].startswith("not every probe passed on the production library, so no mutant was judged")
+    assert all(not cell.caught for row in view.rows for cell in row.cells)
 
 
 def test_a_spent_budget_leaves_the_rest_not_run_and_the_score_incomplete(tmp_path: Path) -> None:
