@@ -3,7 +3,7 @@
 const std = @import("std");
 
 pub fn build(b: *std.Build) void {
-    const target = b.standardTargetOptions(.{});
+    const target = b.standardTargetOptions(.{ .default_target = portableTarget() });
     // ReleaseSafe by default: fast enough for the pressure runs, and safety checks stay on.
     const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default: ReleaseSafe)") orelse .ReleaseSafe;
     const leak_mutant = b.option([]const u8, "leak-mutant", "Build with one deliberate leak: result-buffer, " ++
@@ -66,6 +66,14 @@ pub fn build(b: *std.Build) void {
 
     const pressure_step = b.step("memory-pressure-test", "10,000 images of >= 1 MB; RSS must plateau");
     pressure_step.dependOn(&addTestRun(b, deps, "zig/tests/pressure_test.zig").step);
+}
+
+/// On x86-64 the default CPU is x86-64-v3 (AVX2), not the build machine's: a library built for `native` here
+/// carries AVX-512 and dies with SIGILL on any CPU without it — and under valgrind, which cannot decode
+/// AVX-512 (`leakcheck run --tool valgrind`). -Dcpu=native still gives a build tuned for this machine.
+fn portableTarget() std.Target.Query {
+    if (@import("builtin").cpu.arch != .x86_64) return .{};
+    return .{ .cpu_model = .{ .explicit = &std.Target.x86.cpu.x86_64_v3 } };
 }
 
 fn linkVips(b: *std.Build, module: *std.Build.Module, build_options: *std.Build.Step.Options) void {

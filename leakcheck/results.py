@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakcheck.tools.model import ToolReport
+
 PASS = "PASS"
 LEAK = "LEAK"
 OVER_LIMIT = "OVER_LIMIT"
@@ -104,6 +106,8 @@ class Attempt:
     hang: Hang | None = None
     sampler: SamplerStats | None = None
     output_tail: str = ""
+    tool: ToolReport | None = None
+    """What valgrind or LSan reported (`leakcheck run --tool`); None without a tool."""
 
     @property
     def reason(self) -> str:

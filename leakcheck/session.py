@@ -22,6 +22,7 @@ from typing import Protocol
 from leakcheck.config import ProbeSpec
 from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+from leakcheck.tools import TOOL_LANGS, Tool
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class RunOptions:
     jobs: int = 1
     """Probes run at once."""
     cancel: threading.Event = field(default_factory=threading.Event)
+    tool: Tool | None = None
+    """valgrind or LSan around each probe (only Zig and native probes; the others are skipped)."""
+    tool_iterations: int | None = None
+    """Iterations under the tool (default: the tool's own, or the probe's when smaller)."""
+
+    def iterations_for(self, probe: ProbeSpec) -> int:
+        iterations = probe.iterations_for(self.suite)
+        if self.tool is None:
+            return iterations
+        return self.tool_iterations or min(iterations, self.tool.iterations)
+
+    def timeout_for(self, probe: ProbeSpec) -> float:
+        if self.timeout_s:
+            return self.timeout_s
+        return probe.timeout_s if self.tool is None else max(probe.timeout_s, self.tool.timeout_s)
 
 
 class RunListener(Protocol):
@@ -93,15 +109,21 @@ def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions
 
 
 def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repeat: int = 1) -> ProbeResult:
-    iterations = probe.iterations_for(options.suite)
+    iterations = options.iterations_for(probe)
     listener.probe_started(probe, iterations, repeat)
+    if options.tool is not None and probe.lang not in TOOL_LANGS:
+        reason = f"--tool {options.tool.name} runs Zig and native probes only, not {probe.lang}"
+        skipped = Attempt(number=1, outcome=SKIP, reasons=(reason,),
+                          key_figure="", returncode=None, phase="start", last_tick=None, duration_s=0.0,
+                          peak_rss=0, files={})
+        return ProbeResult(probe.name, probe.lang, options.suite, iterations, SKIP, (skipped,), repeat)
     attempts: list[Attempt] = []
     for number in range(1, options.retries + 2):
         prefix = f"repeat-{repeat}-" if options.repeat > 1 else ""
         plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
                            number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
-                           seed=options.seed, timeout_s=options.timeout_s or probe.timeout_s,
-                           environment=dict(os.environ), repeat=repeat, cancel=options.cancel)
+                           seed=options.seed, timeout_s=options.timeout_for(probe),
+                           environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool)
         attempts.append(run_attempt(plan, listener.progress))
         if attempts[-1].outcome in PASSING:
             break

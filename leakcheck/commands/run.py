@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from leakcheck import provenance
@@ -18,6 +19,7 @@ from leakcheck.output.terminal import TerminalReporter
 from leakcheck.results import FLAKY, SKIP, ProbeResult
 from leakcheck.runner.attempt import Progress
 from leakcheck.session import RunOptions, run_probes
+from leakcheck.tools import TOOL_LANGS, TOOLS, Tool
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -39,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML report here")
     parser.add_argument("--shard", type=_shard, metavar="K/N",
                         help="run only the K-th of N shares of the selected probes (join them with leakcheck merge)")
+    parser.add_argument("--tool", choices=sorted(TOOLS),
+                        help="run Zig and native probes under valgrind memcheck or LeakSanitizer and name the "
+                             "stacks that allocated leaked blocks (other languages are skipped)")
+    parser.add_argument("--tool-iterations", type=_positive_int, metavar="N",
+                        help="iterations under --tool (default: valgrind "
+                             f"{TOOLS['valgrind'].iterations}, lsan {TOOLS['lsan'].iterations}, or the probe's own "
+                             "when smaller)")
     parser.add_argument("--run-dir", type=Path, metavar="DIR",
                         help="where probe outputs go (default: reports/runs/<UTC time>-<suite> in the git "
                              "work tree of the configuration, else beside it)")
@@ -52,18 +61,19 @@ def execute(args: argparse.Namespace) -> int:
         raise ConfigError(f"no probe in {config.path} matches --suite {args.suite}"
                           + (f" --lang {args.lang}" if args.lang else "")
                           + "".join(f" -k {p}" for p in args.patterns))
+    tool = _chosen_tool(args, probes)
     started = time.monotonic()
     cpu_started = time.process_time()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
-                         jobs=args.jobs or config.jobs)
+                         jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations)
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "shard": str(args.shard) if args.shard else None,
-                            "jobs": options.jobs}}
+                            "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter() as terminal:
@@ -79,6 +89,22 @@ def execute(args: argparse.Namespace) -> int:
         write_run_report(run_dir, args.html)
     terminal.console.print(f"results: {json_paths[-1]}")
     return exit_code
+
+
+def _chosen_tool(args: argparse.Namespace, probes: Sequence[ProbeSpec]) -> Tool | None:
+    """The --tool, checked: installed, and at least one selected probe it can run."""
+    if args.tool is None:
+        if args.tool_iterations is not None:
+            raise ConfigError("--tool-iterations needs --tool valgrind or --tool lsan")
+        return None
+    tool = TOOLS[args.tool]
+    missing = tool.missing()
+    if missing:
+        raise ConfigError(f"--tool {tool.name}: {missing}")
+    if not any(probe.lang in TOOL_LANGS for probe in probes):
+        raise ConfigError(f"--tool {tool.name} runs Zig and native probes only; none is selected "
+                          f"(try --lang zig)")
+    return tool
 
 
 def _harness_cost(started: float, cpu_started: float) -> dict[str, float]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.results import Attempt, ProbeResult
+from leakcheck.tools.model import report_document
 
 SCHEMA = "leakcheck.run"
 SCHEMA_VERSION = 1
@@ -23,11 +24,13 @@ stride, and names the CSV that holds them all; the file is rewritten after every
 
 def attempt_document(attempt: Attempt) -> dict[str, Any]:
     document = {field.name: getattr(attempt, field.name) for field in dataclasses.fields(attempt)
-                if field.name not in ("samples", "ticks", "checks", "crash", "hang", "sampler")}
+                if field.name not in ("samples", "ticks", "checks", "crash", "hang", "sampler", "tool")}
     document["reason"] = attempt.reason
     document["crash"] = dataclasses.asdict(attempt.crash) if attempt.crash else None
     document["hang"] = dataclasses.asdict(attempt.hang) if attempt.hang else None
     document["sampler"] = dataclasses.asdict(attempt.sampler) if attempt.sampler else None
+    if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
+        document["tool"] = report_document(attempt.tool)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
     document["samples"] = _samples_document(attempt)
     document["ticks"] = [{"t": round(t.t, 4), "i": t.i, "phase": t.phase, "counters": dict(t.counters)}

@@ -13,8 +13,10 @@ from rich.table import Table
 
 from leakcheck.analysis.units import format_bytes
 from leakcheck.config import ProbeSpec
+from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.results import PASSING, ProbeResult
 from leakcheck.runner.attempt import Progress as ProbeProgress
+from leakcheck.tools.model import report_document
 
 OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": "bold red",
                   "OVER_LIMIT": "bold red", "FAIL": "red", "CRASH": "bold magenta", "TIMEOUT": "magenta",
@@ -40,6 +42,25 @@ def summary_rows(results: Sequence[ProbeResult]) -> list[SummaryRow]:
     return [SummaryRow(probe=r.name if r.repeat == 1 else f"{r.name}#{r.repeat}", lang=r.lang,
                        outcome=r.outcome, key_figure=r.final.key_figure, reason=r.reason,
                        attempts=len(r.attempts)) for r in results]
+
+
+TERMINAL_FRAMES = 8
+
+
+def attribution_lines(probe: str, view: AttributionView) -> list[str]:
+    """A probe's leaked blocks under a tool, each with the first frames of its stack (`>` marks the code under
+    test)."""
+    totals = ", ".join(f"{kind} {size} in {blocks} block(s)" for kind, size, blocks in view.totals)
+    lines = [f"{probe} under {view.tool}: " + (totals or "nothing lost through the code under test")]
+    if view.problem:
+        lines.append(f"  problem: {view.problem}")
+    for block in (*view.blocks, *view.fds):
+        lines.append(f"  {block.title}, {block.verb} {block.allocated_in}")
+        lines += [f"    {'>' if frame.in_subject else ' '} {frame.text}" for frame in block.frames[:TERMINAL_FRAMES]]
+    if view.more:
+        lines.append(f"  … {view.more} more record(s) in the results JSON")
+    lines += [f"  {note}" for note in (view.fd_note, view.other) if note]
+    return lines
 
 
 def summary_line(results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> str:
@@ -96,6 +117,17 @@ class TerminalReporter:
             style = OUTCOME_STYLES.get(row.outcome, "")
             table.add_row(row.probe, row.lang, f"[{style}]{outcome}[/]", row.key_figure, row.reason)
         self.console.print(table)
+        for result in results:
+            self._attribution(result)
         bad = any(r.outcome not in PASSING for r in results) or interrupted
         self.console.print(summary_line(results, interrupted=interrupted, wall_s=wall_s),
                            style="bold red" if bad else "bold green")
+
+    def _attribution(self, result: ProbeResult) -> None:
+        report = result.final.tool
+        if report is None:
+            return
+        view = attribution_view({"tool": report_document(report)})
+        if view is not None:
+            label = result.name if result.repeat == 1 else f"{result.name}#{result.repeat}"
+            self.console.print("\n".join(attribution_lines(label, view)), markup=False, highlight=False)

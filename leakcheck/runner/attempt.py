@@ -9,9 +9,11 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import psutil  # type: ignore[import-untyped]
 
 from leakcheck.analysis import judge
 from leakcheck.config import ProbeSpec
@@ -26,11 +28,15 @@ from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
 from leakcheck.runner.stacks import dump_stacks
+from leakcheck.tools import Tool
+from leakcheck.tools import verdict as tool_verdict
 
 POLL_MS = 50
 PIPE_GRACE_S = 1.0  # after the probe exits, how long a descendant may keep the event pipe open
 OUTPUT_TAIL_LINES = 40
 CORE_DUMP_LANGS = frozenset({"node", "zig", "native"})  # Python probes have faulthandler instead
+TOOL_BLIND_SIGNALS = frozenset({"rss", "vms"})
+EXIT_STUCK_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class AttemptPlan:
     repeat: int = 1
     cancel: threading.Event = field(default_factory=threading.Event)
     """Set when the run is interrupted: a probe running in a worker thread is killed and the attempt ends."""
+    tool: Tool | None = None
+    """valgrind or LSan around the probe (`leakcheck run --tool`)."""
 
     @property
     def label(self) -> str:
@@ -82,11 +90,15 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         return _early(plan, SKIP, str(exc), {})
     environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
                                     seed=plan.seed, base=plan.environment)
+    executable = command[0]
+    if plan.tool is not None:
+        command, environment = plan.tool.wrap(command, _tool_warmup(environment, plan.iterations), plan.directory)
     want_core = plan.probe.lang in CORE_DUMP_LANGS and shutil.which("gdb") is not None
     started = time.monotonic()
     try:
         spawned = spawn(command, cwd=plan.root, env=environment, outputs=outputs, core_dumps=want_core,
-                        memory_cap=plan.probe.memory_cap_bytes)
+                        memory_cap=plan.probe.memory_cap_bytes,
+                        limit_address_space=plan.tool is None or plan.tool.limits_address_space)
     except OSError as exc:
         return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", {"stderr": files["stderr"]})
     try:
@@ -99,7 +111,22 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         watch.pump(on_progress)
     finally:
         watch.close()
-    return watch.result(files, command, want_core)
+    attempt = watch.result(files, command, want_core)
+    if plan.tool is None:
+        return attempt
+    report = plan.tool.collect(plan.directory, plan.root, executable)
+    outcome, reasons = tool_verdict.apply(report, attempt.outcome, attempt.reasons)
+    if watch.exit_hung:
+        reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
+                             f"runtime's deadlock in p11-kit's destructor); its events were complete"))
+    return replace(attempt, outcome=outcome, reasons=reasons, tool=report)
+
+
+def _tool_warmup(environment: dict[str, str], iterations: int) -> dict[str, str]:
+    """Under a tool the iterations are few: a warm-up sized for the full count would leave none measured."""
+    configured = environment.get("LEAKCHECK_WARMUP", "")
+    warmup = min(int(configured) if configured.isdigit() else iterations // 10, iterations // 5)
+    return {**environment, "LEAKCHECK_WARMUP": str(max(1, warmup))}
 
 
 class _Watch:
@@ -117,6 +144,8 @@ class _Watch:
         self.hang: Hang | None = None
         self.duration = 0.0
         self.x_unit = "iter"
+        self.exit_hung = False
+        self._exit_cpu: tuple[float, float] | None = None
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
         self.events_log = (plan.directory / "events.jsonl").open("wb", buffering=0)
 
@@ -141,7 +170,7 @@ class _Watch:
                 exited_at = exited_at if exited_at is not None else now
                 if not pipe_open or now - exited_at > PIPE_GRACE_S:
                     return
-            elif self._watchdog(now):
+            elif self._watchdog(now) or self._stuck_in_exit(now):
                 return
             if now - last_progress >= 0.1:
                 last_progress = now
@@ -187,8 +216,29 @@ class _Watch:
         self.events_log.close()
         write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
 
+    def _stuck_in_exit(self, now: float) -> bool:
+        """Under a tool whose runtime can hang in exit (see `Tool.exit_may_hang`): the probe said done, then
+        used no CPU for EXIT_STUCK_S. Its events are all in; the group is killed and the run judged."""
+        tool = self.plan.tool
+        if tool is None or not tool.exit_may_hang or self.reader.done_iterations is None:
+            return False
+        try:
+            cpu = sum(psutil.Process(self.spawned.pid).cpu_times()[:2])
+        except psutil.Error:
+            return False
+        if self._exit_cpu is None or cpu != self._exit_cpu[1]:
+            self._exit_cpu = (now, cpu)
+            return False
+        if now - self._exit_cpu[0] < EXIT_STUCK_S:
+            return False
+        self.exit_hung = True
+        kill_group(self.spawned)
+        return True
+
     def result(self, files: dict[str, str], command: list[str], want_core: bool) -> Attempt:
         returncode = self.spawned.process.returncode
+        if self.plan.tool is not None:
+            returncode = self.plan.tool.probe_status(returncode, exit_hung=self.exit_hung)
         stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
         crash = self._crash(returncode, stderr_text, command, want_core)
         outcome, reasons, findings = self._decide(returncode, crash, stderr_text)
@@ -255,6 +305,8 @@ class _Watch:
                               teardown_at=self.reader.phase_started.get("teardown"),
                               exact_patterns=self.plan.probe.exact_counters)
         self.x_unit = series.x_unit
+        if self.plan.tool is not None:  # the tool's allocator and shadow memory move RSS/VMS, not the probe
+            series = replace(series, memory={k: v for k, v in series.memory.items() if k not in TOOL_BLIND_SIGNALS})
         try:
             judgement = judge(series, self.plan.probe.limits)
         except Exception as exc:  # noqa: BLE001 — an analysis failure is a result, never the end of the run

@@ -37,7 +37,7 @@ ADDRESS_SPACE_HEADROOM = 4 << 30  # runtimes reserve far more than they touch (N
 
 
 def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: OutputFiles,
-          core_dumps: bool, memory_cap: int) -> Spawned:
+          core_dumps: bool, memory_cap: int, limit_address_space: bool = True) -> Spawned:
     """Start `command`; raises OSError when it cannot be started (e.g. not found)."""
     read_end, write_end = os.pipe()
     os.set_inheritable(write_end, True)
@@ -60,7 +60,9 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
         _set_limit(process.pid, resource.RLIMIT_CORE, resource.RLIM_INFINITY)
     # The memory cap itself is the sampler's (RSS over the cap kills the group); this address-space
     # limit is the backstop for one huge mapping touched faster than the sampler looks.
-    _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
+    # (Not under ASan, which reserves terabytes of shadow address space it never touches.)
+    if limit_address_space:
+        _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
     return Spawned(process, read_end)
 
 

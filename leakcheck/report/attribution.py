@@ -1,0 +1,95 @@
+"""The view-model of a probe's native attribution (`leakcheck run --tool`): leaked blocks and their stacks,
+from the attempt's `tool` document. Shared by the HTML page and the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leakcheck.analysis.units import format_bytes
+from leakcheck.tools.model import LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
+
+MAX_RECORDS = 8
+MAX_FRAMES = 14
+
+
+@dataclass(frozen=True)
+class FrameView:
+    text: str
+    """"function (file:line) · object"."""
+    in_subject: bool
+
+
+@dataclass(frozen=True)
+class BlockView:
+    title: str
+    """e.g. "1.2 KiB in 20 block(s) definitely lost"."""
+    allocated_in: str
+    frames: tuple[FrameView, ...]
+    verb: str = "allocated in"
+
+
+@dataclass(frozen=True)
+class AttributionView:
+    tool: str
+    problem: str
+    totals: tuple[tuple[str, str, int], ...]
+    """(kind, bytes through the code under test, blocks) for each kind with any."""
+    blocks: tuple[BlockView, ...]
+    """Lost blocks through the code under test, largest first (at most MAX_RECORDS)."""
+    more: int
+    """Further such records not shown."""
+    fds: tuple[BlockView, ...]
+    fd_note: str
+    other: str
+    """What the tool saw outside the code under test (the probe, the system libraries), in one line."""
+
+
+def attribution_view(attempt: Mapping[str, Any]) -> AttributionView | None:
+    document = attempt.get("tool")
+    if not isinstance(document, Mapping):
+        return None
+    report = report_from_document(dict(document))
+    leaks = sorted(report.subject_leaks, key=lambda r: (-r.bytes, -r.blocks))
+    totals = tuple((kind, format_bytes(size), blocks) for kind in LOSS_KINDS
+                   for size, blocks in [report.total(kind, subject_only=True)] if blocks)
+    others = [r for r in report.records if not r.in_subject]
+    other = (f"{len(others)} record(s), {format_bytes(sum(r.bytes for r in others))}, allocated outside the code "
+             "under test (the probe itself, system libraries at exit): not counted") if others else ""
+    fd_note = ("" if report.sees_fds else
+               f"{report.tool} does not track file descriptors: an fd leak shows only in the fds and open_fds signals")
+    return AttributionView(tool=report.tool, problem=report.problem, totals=totals,
+                           blocks=tuple(_block(r, subject=_subject_objects(r)) for r in leaks[:MAX_RECORDS]),
+                           more=max(0, len(leaks) - MAX_RECORDS),
+                           fds=tuple(_fd(f) for f in report.subject_fds), fd_note=fd_note, other=other)
+
+
+def _subject_objects(record: LeakRecord) -> frozenset[str]:
+    """Objects of the code under test, as the attribution decided (the first subject frame's object)."""
+    return frozenset({record.allocated_in.object}) if record.allocated_in and record.allocated_in.object else frozenset()
+
+
+def _block(record: LeakRecord, subject: frozenset[str]) -> BlockView:
+    where = record.allocated_in.describe() if record.allocated_in else "?"
+    return BlockView(title=f"{format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}",
+                     allocated_in=where, frames=_frames(record.stack, subject))
+
+
+def _fd(leak: FdLeak) -> BlockView:
+    where = leak.opened_in.describe() if leak.opened_in else "?"
+    files = frozenset({leak.opened_in.file}) if leak.opened_in else frozenset()
+    return BlockView(title=f"fd {leak.fd} ({leak.path or '?'}) open at exit", allocated_in=where,
+                     frames=tuple(FrameView(frame_text(f), f.file in files) for f in leak.stack[:MAX_FRAMES]),
+                     verb="opened in")
+
+
+def _frames(stack: tuple[Frame, ...], subject: frozenset[str]) -> tuple[FrameView, ...]:
+    return tuple(FrameView(frame_text(f), f.object in subject) for f in stack[:MAX_FRAMES])
+
+
+def frame_text(frame: Frame) -> str:
+    source = f" ({frame.file}:{frame.line})" if frame.file and frame.line else ""
+    obj = f" · {Path(frame.object).name}" if frame.object else ""
+    return f"{frame.function}{source}{obj}"

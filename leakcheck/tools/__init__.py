@@ -1,0 +1,103 @@
+"""Native attribution: a probe run under valgrind memcheck or LeakSanitizer (`leakcheck run --tool`).
+
+A tool wraps the probe's command or environment, and after the run reads the tool's report into leaked
+blocks with the stacks that allocated them. Only probes of native code (Zig, native) run under a tool:
+a Python or Node runtime under memcheck mostly measures the runtime itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from leakcheck.tools import lsan, valgrind
+from leakcheck.tools.attribution import Subject, subject_files
+from leakcheck.tools.model import ToolReport
+
+TOOL_LANGS = frozenset({"zig", "native"})
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    iterations: int
+    """Default iterations under the tool (a probe's own count when it is smaller): the tool's slowdown."""
+    timeout_s: float
+    """Default timeout of one probe under the tool."""
+    limits_address_space: bool
+    """False when the tool's runtime reserves terabytes of shadow memory (ASan): no RLIMIT_AS then."""
+    exit_may_hang: bool
+    """The ASan runtime preloaded into libvips' process deadlocks in p11-kit's destructor at exit (glibc's
+    locale lock, seen with clang 14 on Debian 12, with or without the leak check): a probe that said done
+    and then sleeps is killed, and judged on its events and the tool's log."""
+    note: str
+
+    def missing(self) -> str | None:
+        """Why the tool cannot run here (None when it can)."""
+        if self.name == "valgrind":
+            return None if shutil.which("valgrind") else "valgrind is not installed (Debian package valgrind)"
+        if lsan.runtime() is None:
+            return "clang's ASan/LSan runtime is not installed (Debian package libclang-rt-14-dev)"
+        if lsan.symbolizer() is None:
+            return "llvm-symbolizer is not installed (Debian package llvm-14)"
+        return None
+
+    def probe_status(self, returncode: int | None, *, exit_hung: bool) -> int | None:
+        """The probe's own exit status: LSan's exit status after a leak report, or a kill after an exit that
+        hung, stand for a probe that finished (its checks arrived as events)."""
+        if self.name == "lsan" and (exit_hung or returncode == lsan.EXIT_STATUS):
+            return 0
+        return returncode
+
+    def wrap(self, command: list[str], environment: Mapping[str, str],
+             directory: Path) -> tuple[list[str], dict[str, str]]:
+        """The command and environment that run the probe under the tool, its output going to `directory`."""
+        for stale in self.output_files(directory):  # a reused --run-dir: no report of an earlier run is read
+            stale.unlink()
+        if self.name == "valgrind":
+            return valgrind.command(command, directory), dict(environment)
+        runtime = lsan.runtime()
+        assert runtime is not None, "checked by missing() before the run"
+        return list(command), lsan.environment(environment, directory, runtime)
+
+    def output_files(self, directory: Path) -> list[Path]:
+        if self.name == "valgrind":
+            return [p for p in (directory / valgrind.XML_NAME, directory / valgrind.LOG_NAME) if p.exists()]
+        return lsan.log_files(directory)
+
+    def collect(self, directory: Path, cwd: Path, executable: str) -> ToolReport:
+        """The tool's report of one attempt, attributed to the code under test (never raises)."""
+        subject = Subject(executable, cwd)
+        if self.name == "valgrind":
+            return _valgrind_report(directory, subject)
+        try:
+            records = lsan.records(directory, cwd)
+        except (OSError, ValueError) as exc:
+            return ToolReport("lsan", (), problem=f"the LSan log cannot be read: {exc}")
+        files = tuple(str(p) for p in lsan.log_files(directory))
+        return ToolReport("lsan", tuple(subject.attribute(r) for r in records), files=files)
+
+
+def _valgrind_report(directory: Path, subject: Subject) -> ToolReport:
+    xml, log = directory / valgrind.XML_NAME, directory / valgrind.LOG_NAME
+    files = tuple(str(p) for p in (xml, log) if p.exists())
+    try:
+        records = tuple(subject.attribute(r) for r in valgrind.parse_xml(xml))
+    except valgrind.ReportError as exc:
+        return ToolReport("valgrind", (), files=files, problem=str(exc), sees_fds=True)
+    try:
+        files_of_subject = subject_files(records, subject)
+        fds = tuple(subject.attribute_fd(f, files_of_subject) for f in valgrind.parse_fds(log))
+    except valgrind.ReportError as exc:
+        return ToolReport("valgrind", records, files=files, problem=str(exc), sees_fds=True)
+    return ToolReport("valgrind", records, fds, files=files, sees_fds=True)
+
+
+TOOLS: Mapping[str, Tool] = {
+    "valgrind": Tool("valgrind", iterations=20, timeout_s=1800.0, limits_address_space=True, exit_may_hang=False,
+                     note="memcheck runs the probe ~20-50x slower"),
+    "lsan": Tool("lsan", iterations=200, timeout_s=600.0, limits_address_space=False, exit_may_hang=True,
+                 note="ASan's allocator runs the probe ~2-3x slower"),
+}

@@ -1,0 +1,53 @@
+"""The verdict of a probe run under a tool: the tool's lost blocks through the code under test are a LEAK.
+
+Under a tool the probe runs far fewer iterations, slowly, in a replaced allocator: the RSS trend and RSS
+limits are not judged (valgrind's shadow memory and ASan's quarantine grow RSS on their own), while the
+exact counters, fds, threads and the probe's own checks are judged as always. On top of that, blocks the
+tool calls definitely or indirectly lost whose stacks go through the code under test, and (valgrind) fds
+it opened and left open, make the outcome LEAK, with those blocks as the reasons.
+"""
+
+from __future__ import annotations
+
+from leakcheck.analysis.units import format_bytes
+from leakcheck.results import CRASH, ERROR, LEAK, PASS, SKIP, TIMEOUT
+from leakcheck.tools.model import FdLeak, LeakRecord, ToolReport
+
+MAX_REASONS = 3
+UNCHANGED = frozenset({CRASH, TIMEOUT, ERROR, SKIP})
+"""Outcomes the tool's report cannot improve on: it is attached, the outcome stays."""
+
+
+def apply(report: ToolReport, outcome: str, reasons: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    found = leak_reasons(report)
+    if outcome in UNCHANGED:
+        return outcome, reasons + found
+    if report.problem and not found:
+        return ERROR, (f"{report.tool}: {report.problem}", *reasons)
+    if found:
+        earlier = reasons if outcome != PASS else ()
+        return LEAK, found + earlier
+    note = f"{report.tool}: no lost block" + (" or open fd" if report.sees_fds else "") + \
+        " through the code under test" + ("" if report.sees_fds else f" ({report.tool} does not track fds)")
+    return outcome, (*reasons, note) if outcome != PASS else (note, *reasons)
+
+
+def leak_reasons(report: ToolReport) -> tuple[str, ...]:
+    leaks = sorted(report.subject_leaks, key=lambda r: (-r.bytes, -r.blocks))
+    lines = [_record_reason(report.tool, r) for r in leaks[:MAX_REASONS]]
+    if len(leaks) > MAX_REASONS:
+        rest = leaks[MAX_REASONS:]
+        lines.append(f"{report.tool}: {len(rest)} more lost record(s), {format_bytes(sum(r.bytes for r in rest))}")
+    lines += [_fd_reason(report.tool, f) for f in report.subject_fds[:MAX_REASONS]]
+    return tuple(lines)
+
+
+def _record_reason(tool: str, record: LeakRecord) -> str:
+    where = record.allocated_in.describe() if record.allocated_in else "?"
+    return (f"{tool}: {format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}, "
+            f"allocated in {where}")
+
+
+def _fd_reason(tool: str, leak: FdLeak) -> str:
+    where = leak.opened_in.describe() if leak.opened_in else "?"
+    return f"{tool}: fd {leak.fd} ({leak.path or '?'}) left open, opened in {where}"
