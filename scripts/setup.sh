@@ -11,7 +11,8 @@ mkdir -p "$stamps"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages the build, the probes and the tests need.
-apt_packages=(libvips-dev libvips-tools pkg-config gdb chromium)
+# valgrind, libclang-rt-14-dev (the ASan/LSan runtime) and llvm-14 (llvm-symbolizer): leakcheck run --tool.
+apt_packages=(libvips-dev libvips-tools pkg-config gdb chromium valgrind libclang-rt-14-dev llvm-14)
 missing=()
 for pkg in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -74,15 +74,21 @@ def _subject_objects(record: LeakRecord) -> frozenset[str]:
 def _block(record: LeakRecord, subject: frozenset[str]) -> BlockView:
     where = record.allocated_in.describe() if record.allocated_in else "?"
     return BlockView(title=f"{format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}",
-                     allocated_in=where, frames=_frames(record.stack, subject))
+                     allocated_in=where, frames=_frames(_from(record.stack, record.allocated_in), subject))
 
 
 def _fd(leak: FdLeak) -> BlockView:
     where = leak.opened_in.describe() if leak.opened_in else "?"
     files = frozenset({leak.opened_in.file}) if leak.opened_in else frozenset()
+    stack = leak.stack[:MAX_FRAMES]
     return BlockView(title=f"fd {leak.fd} ({leak.path or '?'}) open at exit", allocated_in=where,
-                     frames=tuple(FrameView(frame_text(f), f.file in files) for f in leak.stack[:MAX_FRAMES]),
+                     frames=tuple(FrameView(frame_text(f), f.file in files) for f in stack),
                      verb="opened in")
+
+
+def _from(stack: tuple[Frame, ...], allocated_in: Frame | None) -> tuple[Frame, ...]:
+    """The stack from the allocating frame outwards: the allocator plumbing above it says nothing new."""
+    return stack[stack.index(allocated_in):] if allocated_in in stack else stack
 
 
 def _frames(stack: tuple[Frame, ...], subject: frozenset[str]) -> tuple[FrameView, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jinja2
 
 from leakcheck.analysis.units import format_bytes
+from leakcheck.report.attribution_template import ATTRIBUTION_SECTION
 from leakcheck.report.charts import memory_chart, trend_chart
 from leakcheck.report.model import ReportView
 from leakcheck.report.mutation_template import MUTATION_SECTION
@@ -14,7 +15,8 @@ from leakcheck.results import PASSING
 
 def render_html(view: ReportView) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                                     loader=jinja2.DictLoader({"mutation": MUTATION_SECTION}))
+                                     loader=jinja2.DictLoader({"mutation": MUTATION_SECTION,
+                                                               "attribution": ATTRIBUTION_SECTION}))
     environment.filters["bytes"] = lambda value: format_bytes(float(value))
     charts = {probe.anchor: memory_chart(probe.chart) for probe in view.probes}
     trend_charts = {probe.anchor: trend_chart(probe.trend) for probe in view.probes if len(probe.trend) > 1}

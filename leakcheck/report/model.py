@@ -9,6 +9,7 @@ from typing import Any
 
 from leakcheck.analysis.units import format_bytes
 from leakcheck.history.figures import warmup_end
+from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.report.mutation import MutationView, build_mutation_view
 from leakcheck.results import OUTCOMES, PASSING
 
@@ -83,6 +84,8 @@ class ProbeView:
     failure: Failure | None
     output_tail: str
     trend: tuple[TrendPoint, ...] = ()
+    attribution: AttributionView | None = None
+    """Leaked blocks and their stacks when the run was under valgrind or LSan."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ def _probe_view(probe: Mapping[str, Any], index: int, trend: tuple[TrendPoint, .
                      duration_s=float(attempt.get("duration_s") or 0.0),
                      peak_rss=format_bytes(float(attempt.get("peak_rss") or 0)), chart=chart_data(attempt),
                      checks=checks, failure=_failure(attempt),
-                     output_tail=str(attempt.get("output_tail") or ""), trend=trend)
+                     output_tail=str(attempt.get("output_tail") or ""), trend=trend,
+                     attribution=attribution_view(attempt))
 
 
 def chart_data(attempt: Mapping[str, Any]) -> ChartData:

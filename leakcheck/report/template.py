@@ -20,6 +20,7 @@ pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: .5em; overflow-x:
 img.chart { max-width: 100%; }
 ul.reasons li.failed { font-weight: bold; }
 .regression { color: #b00020; font-weight: bold; }
+ol.stack { font: 12px monospace; margin: .3em 0; } ol.stack li.subject { font-weight: bold; } p.note { color: #555; }
 </style>
 </head>
 <body>
@@ -48,6 +49,7 @@ ul.reasons li.failed { font-weight: bold; }
 <h3>{{ probe.failure.kind }}: {{ probe.failure.title }}, in phase {{ probe.failure.phase }}</h3>
 {% if probe.failure.stacks %}<pre class="stacks">{{ probe.failure.stacks }}</pre>{% endif %}
 {% endif %}
+{% if probe.attribution %}{% include "attribution" %}{% endif %}
 <img class="chart" alt="memory, counters, fds and threads of {{ probe.name }}" src="{{ charts[probe.anchor] }}">
 {% if probe.anchor in trend_charts %}<h3>Across runs</h3>
 <img class="chart" alt="peak RSS, slope and duration of {{ probe.name }} across runs" src="{{ trend_charts[probe.anchor] }}">
