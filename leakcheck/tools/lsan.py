@@ -92,12 +92,17 @@ def records(directory: Path, cwd: Path) -> tuple[LeakRecord, ...]:
     """Every leak of every log in `directory`, symbolized (module paths are relative to the probe's cwd)."""
     parsed = [leak for path in log_files(directory)
               for leak in parse_log(path.read_text(encoding="utf-8", errors="replace"))]
-    wanted = sorted({(_absolute(module, cwd), _call_site(offset, index))
+    wanted = sorted({(_absolute(module, cwd), call_site(offset, index))
                      for _, _, _, frames in parsed for index, (module, offset) in enumerate(frames)})
-    names = symbolize(wanted)
+    return build_records(parsed, cwd, symbolize(wanted))
+
+
+def build_records(parsed: Sequence[tuple[str, int, int, list[RawFrame]]], cwd: Path,
+                  names: Mapping[RawFrame, tuple[Frame, ...]]) -> tuple[LeakRecord, ...]:
+    """Parsed leaks with their frames named (a frame the symbolizer did not name keeps its object)."""
     return tuple(LeakRecord(kind=kind, bytes=size, blocks=blocks,
                             stack=tuple(frame for index, (module, offset) in enumerate(frames)
-                                        for frame in names.get((_absolute(module, cwd), _call_site(offset, index)),
+                                        for frame in names.get((_absolute(module, cwd), call_site(offset, index)),
                                                                (Frame("?", object=_absolute(module, cwd)),))))
                  for kind, size, blocks, frames in parsed)
 
@@ -106,7 +111,7 @@ def _absolute(module: str, cwd: Path) -> str:
     return str(cwd / module)
 
 
-def _call_site(offset: int, index: int) -> int:
+def call_site(offset: int, index: int) -> int:
     """Frames above #0 are return addresses: the call is the instruction before."""
     return offset - 1 if index > 0 and offset > 0 else offset
 
