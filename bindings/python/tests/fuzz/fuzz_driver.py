@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 FUZZ_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(FUZZ_DIR.parent / "memory"))  # corpus.py
 
-from corpus import CorpusSpec, load_corpus
+from corpus import CorpusSpec, CorpusUnavailable, load_corpus
 from fuzz_input import FROM_FILE, NATIVE_OPTIONS, STRIP, USE_CFFI, FuzzInput
 
 REPO_ROOT = FUZZ_DIR.parents[3]
@@ -258,7 +259,14 @@ def print_figures(figures: RunFigures, log_path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    figures = run_fuzzer(args)
+    if importlib.util.find_spec("atheris") is None:
+        print("fuzz: atheris is not installed; scripts/setup.sh installs it (the dev extra)", file=sys.stderr)
+        return 2
+    try:
+        figures = run_fuzzer(args)
+    except CorpusUnavailable as exc:
+        print(f"fuzz: no seed images: {exc}", file=sys.stderr)
+        return 2
     print_figures(figures, args.workdir / "fuzz.log")
     if figures.findings:
         return 1
