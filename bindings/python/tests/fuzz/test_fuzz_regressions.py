@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -19,9 +20,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pyjamaz
-from fuzz_check import InputRunner
+from fuzz_check import InputRunner, counter_problems, result_problems
 from fuzz_driver import REGRESSIONS, REPO_ROOT
 from fuzz_input import FuzzInput
+from probe_support import BOUNDED_COUNTERS, EXACT_COUNTERS
 
 SAVED_INPUTS = sorted(REGRESSIONS.glob("*.bin"))
 DRIVER = Path(__file__).parent / "fuzz_driver.py"
@@ -114,3 +116,25 @@ def fuzzing_harness(driver_pid: int, log: Path) -> psutil.Process:
             return children[0]
         time.sleep(0.1)
     raise AssertionError(f"no fuzzing harness within 60 s; log: {log}")
+
+
+def test_result_checks_fail_on_broken_promises() -> None:
+    image = FuzzInput.decode(bytes(12) + b"x" * 100)
+    larger = pyjamaz.OptimizeResult(b"y" * 101, "png", 101, None, 0.0, 4, 4, True, True, 1)
+    assert any("101 bytes for a 100-byte input" in p for p in result_problems(image, larger))
+    png_only = replace(image, formats=0b0010, max_width=2)
+    wrong = pyjamaz.OptimizeResult(b"y" * 50, "webp", 50, 80, 0.01, 3, 1, True, True, 1)
+    problems = result_problems(png_only, wrong)
+    assert any("not among the requested bits" in p for p in problems)
+    assert any("3x1 does not fit in 2x-" in p for p in problems)
+    original = pyjamaz.OptimizeResult(image.image, "jpeg", 100, None, 0.0, 9, 9, True, True, 1)
+    assert result_problems(replace(image, formats=0b0010), original) == ()  # the original wins as itself
+
+
+def test_counter_checks_fail_on_growth() -> None:
+    baseline = {name: 0.0 for name in (*EXACT_COUNTERS, *BOUNDED_COUNTERS)}
+    assert counter_problems(baseline, dict(baseline)) == ()
+    leaked = {**baseline, "live_results": 1.0, "vips_tracked_bytes": 4096.0}
+    assert counter_problems(baseline, leaked) == ("live_results 0 -> 1",)  # within the tracked-bytes bound
+    over = {**baseline, "vips_tracked_bytes": BOUNDED_COUNTERS["vips_tracked_bytes"] + 1.0}
+    assert len(counter_problems(baseline, over)) == 1
