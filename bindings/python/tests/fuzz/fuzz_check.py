@@ -34,7 +34,7 @@ Counters = dict[str, float]
 
 
 class FuzzFinding(Exception):
-    """An input that crashed the contract: the message names the input and every problem seen."""
+    """An input that broke the contract: the message names the input and every problem seen."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ def call_outcome(fuzz_input: FuzzInput, backend: str, file_path: Path) -> Outcom
     except UNEXPLAINED_ERRORS as exc:
         return Outcome(type(exc).__name__, (f"unexplained status: {exc!r}",))
     except pyjamaz.PyjamazError as exc:
+        if type(exc) is pyjamaz.PyjamazError:  # error_for() falls back to the base class for unknown codes
+            return Outcome("PyjamazError", (f"status code {exc.code} is not in pyjamaz.h: {exc!r}",))
         return Outcome(type(exc).__name__, ())
     except Exception as exc:  # noqa: BLE001 - any other exception is what the fuzzer looks for
         return Outcome(type(exc).__name__, (f"undocumented exception from the call: {exc!r}",))
