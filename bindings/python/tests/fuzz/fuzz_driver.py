@@ -160,6 +160,16 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
         directory.mkdir(parents=True, exist_ok=True)
     seeds = write_seeds(workdir / "seeds")
     print(f"fuzz: {seeds} seeds, corpus {corpus_dir}, log {log_path}", flush=True)
+    outcomes_path = workdir / "outcomes.json"
+    outcomes_path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        **library_environment(args.coverage),
+        # Every corrupt input makes libvips print a warning; thousands of them would bury the findings.
+        "VIPS_WARNING": "0",
+        "PYJAMAZ_FUZZ_OUTCOMES": str(outcomes_path),
+    }
+    # The regressions folder is a corpus too: saved findings are the first inputs every run replays.
     command = [
         sys.executable,
         str(HARNESS),
@@ -173,15 +183,6 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
         str(workdir / "seeds"),
         str(args.regressions),
     ]
-    # Every corrupt input makes libvips print a warning; thousands of them would bury the findings.
-    outcomes_path = workdir / "outcomes.json"
-    outcomes_path.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        **library_environment(args.coverage),
-        "VIPS_WARNING": "0",
-        "PYJAMAZ_FUZZ_OUTCOMES": str(outcomes_path),
-    }
     started = time.monotonic()
     with log_path.open("w") as log:
         completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
@@ -189,9 +190,6 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
     log_text = log_path.read_text(errors="replace")
     findings = tuple(save_finding(path, log_text, args.regressions) for path in sorted(artifacts.iterdir()))
     tally = json.loads(outcomes_path.read_text()) if outcomes_path.is_file() else {}
-    loaded = re.search(r"^fuzz: (\d+) native edge counters in (.*)$", log_text, re.MULTILINE)
-    library = f"{loaded.group(2)} ({loaded.group(1)} native edge counters)" if loaded else "not loaded"
-    peak = re.search(r"stat::peak_rss_mb:\s*(\d+)", log_text)
     return RunFigures(
         executed_inputs(log_text),
         seconds,
@@ -199,9 +197,19 @@ def run_fuzzer(args: argparse.Namespace) -> RunFigures:
         findings,
         tally.get("outcomes", {}),
         tally.get("backends", {}),
-        library,
-        int(peak.group(1)) if peak else None,
+        loaded_library(log_text),
+        peak_rss_mb(log_text),
     )
+
+
+def loaded_library(log_text: str) -> str:
+    loaded = re.search(r"^fuzz: (\d+) native edge counters in (.*)$", log_text, re.MULTILINE)
+    return f"{loaded.group(2)} ({loaded.group(1)} native edge counters)" if loaded else "not loaded"
+
+
+def peak_rss_mb(log_text: str) -> int | None:
+    peak = re.search(r"stat::peak_rss_mb:\s*(\d+)", log_text)
+    return int(peak.group(1)) if peak else None
 
 
 def executed_inputs(log_text: str) -> int:
