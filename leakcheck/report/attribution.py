@@ -56,8 +56,10 @@ def attribution_view(attempt: Mapping[str, Any]) -> AttributionView | None:
     totals = tuple((kind, format_bytes(size), blocks) for kind in LOSS_KINDS
                    for size, blocks in [report.total(kind, subject_only=True)] if blocks)
     others = [r for r in report.records if not r.in_subject]
+    reasons = sorted({r.suppressed for r in others if r.suppressed})
     other = (f"{len(others)} record(s), {format_bytes(sum(r.bytes for r in others))}, allocated outside the code "
-             "under test (the probe itself, system libraries at exit): not counted") if others else ""
+             "under test (the probe itself, system libraries at exit)" + "".join(f" or by {s}" for s in reasons)
+             + ": not counted") if others else ""
     fd_note = ("" if report.sees_fds else
                f"{report.tool} does not track file descriptors: an fd leak shows only in the fds and open_fds signals")
     return AttributionView(tool=report.tool, problem=report.problem, totals=totals,

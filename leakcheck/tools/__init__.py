@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leakcheck.tools import lsan, valgrind
-from leakcheck.tools.attribution import Subject, subject_files
+from leakcheck.tools.attribution import Subject
 from leakcheck.tools.model import ToolReport
 
 TOOL_LANGS = frozenset({"zig", "native"})
@@ -88,8 +88,7 @@ def _valgrind_report(directory: Path, subject: Subject) -> ToolReport:
     except valgrind.ReportError as exc:
         return ToolReport("valgrind", (), files=files, problem=str(exc), sees_fds=True)
     try:
-        files_of_subject = subject_files(records, subject)
-        fds = tuple(subject.attribute_fd(f, files_of_subject) for f in valgrind.parse_fds(log))
+        fds = tuple(subject.attribute_fd(f) for f in valgrind.parse_fds(log, xml))
     except valgrind.ReportError as exc:
         return ToolReport("valgrind", records, files=files, problem=str(exc), sees_fds=True)
     return ToolReport("valgrind", records, fds, files=files, sees_fds=True)

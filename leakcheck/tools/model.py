@@ -45,6 +45,8 @@ class LeakRecord:
     """The stack goes through the code under test (not only the probe, the system or the runtime)."""
     allocated_in: Frame | None = None
     """The first frame in the code under test below the allocator plumbing: the function that allocated."""
+    suppressed: str = ""
+    """Why a record through the code under test is not its leak (a known suppression), "" otherwise."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ def report_from_document(document: dict[str, Any]) -> ToolReport:
         return tuple(Frame(**f) for f in frames)
 
     records = tuple(LeakRecord(kind=r["kind"], bytes=r["bytes"], blocks=r["blocks"], stack=stack(r["stack"]),
-                               in_subject=r["in_subject"], allocated_in=frame(r["allocated_in"]))
+                               in_subject=r["in_subject"], allocated_in=frame(r["allocated_in"]),
+                            suppressed=r.get("suppressed", ""))
                     for r in document.get("records", []))
     fds = tuple(FdLeak(fd=f["fd"], path=f["path"], stack=stack(f["stack"]), in_subject=f["in_subject"],
                        opened_in=frame(f["opened_in"])) for f in document.get("fds", []))

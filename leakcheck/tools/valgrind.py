@@ -22,7 +22,7 @@ LOG_NAME = "valgrind.log"
 KINDS = {"Leak_DefinitelyLost": DEFINITE, "Leak_IndirectlyLost": INDIRECT, "Leak_PossiblyLost": POSSIBLE,
          "Leak_StillReachable": REACHABLE}
 OPTIONS = ("--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible", "--errors-for-leak-kinds=definite",
-           "--track-fds=yes", "--num-callers=40", "--fullpath-after=", "--child-silent-after-fork=yes", "--xml=yes")
+           "--track-fds=yes", "--num-callers=40", "--child-silent-after-fork=yes", "--xml=yes")
 
 
 class ReportError(Exception):
@@ -65,38 +65,31 @@ def _frame(element: ElementTree.Element) -> Frame:
 
 
 _FD_HEADER = re.compile(r"^==\d+== Open (?:file descriptor|AF_\w+ socket) (\d+):\s*(.*)$")
-_FD_FRAME = re.compile(r"^==\d+==\s+(?:at|by) 0x[0-9A-Fa-f]+: (.*?)(?: \((?:in )?(.*)\))?$")
-_SOURCE = re.compile(r"^(.*):(\d+)$")
 
 
-def parse_fds(path: Path) -> tuple[FdLeak, ...]:
-    """The descriptors open at exit from the text log, less those inherited from the parent."""
+def parse_fds(log: Path, xml: Path) -> tuple[FdLeak, ...]:
+    """The descriptors open at exit that the probe did not inherit, each with the stack that opened it.
+
+    valgrind 3.19 in XML mode writes the fd list to the text log but each opening stack to the XML file, as a
+    bare <stack> after the run's status, in the same order as the log's non-inherited descriptors."""
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
     except FileNotFoundError:
-        raise ReportError(f"{path}: valgrind wrote no log") from None
-    leaks: list[FdLeak] = []
-    current: tuple[int, str] | None = None
-    frames: list[Frame] = []
-    inherited = False
-    for line in [*lines, "==0== "]:
+        raise ReportError(f"{log}: valgrind wrote no log") from None
+    opened: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
         header = _FD_HEADER.match(line)
-        frame = _FD_FRAME.match(line)
-        if frame and current:
-            frames.append(_text_frame(frame.group(1), frame.group(2) or ""))
-        elif "<inherited from parent>" in line:
-            inherited = True
-        elif header or not line.split("==", 2)[-1].strip():
-            if current and not inherited:
-                leaks.append(FdLeak(fd=current[0], path=current[1], stack=tuple(frames)))
-            current, frames, inherited = ((int(header.group(1)), header.group(2)) if header else None), [], False
-    return tuple(leaks)
+        inherited = index + 1 < len(lines) and "<inherited from parent>" in lines[index + 1]
+        if header and not inherited:
+            opened.append((int(header.group(1)), header.group(2)))
+    stacks = _bare_stacks(xml) if opened else []
+    return tuple(FdLeak(fd=fd, path=path, stack=stacks[k] if k < len(stacks) else ())
+                 for k, (fd, path) in enumerate(opened))
 
 
-def _text_frame(function: str, where: str) -> Frame:
-    """`open (/build/open64.c:41)` or `fs.Dir.openFile (in /path/libpyjamaz.so)`; with --fullpath-after= the
-    source path is whole (the text log never names the object of a frame that has a source line)."""
-    source = _SOURCE.match(where)
-    if source:
-        return Frame(function=function, file=source.group(1), line=int(source.group(2)))
-    return Frame(function=function, object=where)
+def _bare_stacks(xml: Path) -> list[tuple[Frame, ...]]:
+    try:
+        root = ElementTree.parse(xml).getroot()
+    except (FileNotFoundError, ElementTree.ParseError):
+        return []
+    return [tuple(_frame(f) for f in stack.iter("frame")) for stack in root.findall("stack")]
