@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.analysis.units import format_bytes
-from leakcheck.tools.model import LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
+from leakcheck.tools.model import GROWING, LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
 
 MAX_RECORDS = 8
 MAX_FRAMES = 14
+MAX_GROWTH = 3
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class AttributionView:
     totals: tuple[tuple[str, str, int], ...]
     """(kind, bytes through the code under test, blocks) for each kind with any."""
     blocks: tuple[BlockView, ...]
-    """Lost blocks through the code under test, largest first (at most MAX_RECORDS)."""
+    """Lost blocks through the code under test, largest first (at most MAX_RECORDS), then (valgrind) the
+    reachable blocks through it that grew most in the loop (at most MAX_GROWTH)."""
     more: int
     """Further such records not shown."""
     fds: tuple[BlockView, ...]
@@ -63,7 +65,8 @@ def attribution_view(attempt: Mapping[str, Any]) -> AttributionView | None:
     fd_note = ("" if report.sees_fds else
                f"{report.tool} does not track file descriptors: an fd leak shows only in the fds and open_fds signals")
     return AttributionView(tool=report.tool, problem=report.problem, totals=totals,
-                           blocks=tuple(_block(r, subject=_subject_objects(r)) for r in leaks[:MAX_RECORDS]),
+                           blocks=tuple(_block(r, subject=_subject_objects(r))
+                                        for r in (*leaks[:MAX_RECORDS], *report.subject_growth[:MAX_GROWTH])),
                            more=max(0, len(leaks) - MAX_RECORDS),
                            fds=tuple(_fd(f) for f in report.subject_fds), fd_note=fd_note, other=other)
 
@@ -75,7 +78,9 @@ def _subject_objects(record: LeakRecord) -> frozenset[str]:
 
 def _block(record: LeakRecord, subject: frozenset[str]) -> BlockView:
     where = record.allocated_in.describe() if record.allocated_in else "?"
-    return BlockView(title=f"{format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}",
+    title = (f"+{record.blocks} block(s) (+{format_bytes(record.bytes)}) {record.kind}" if record.kind == GROWING
+             else f"{format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}")
+    return BlockView(title=title,
                      allocated_in=where, frames=_frames(_from(record.stack, record.allocated_in), subject))
 
 

@@ -30,6 +30,7 @@ from leakcheck.runner.series import build_series
 from leakcheck.runner.stacks import dump_stacks
 from leakcheck.tools import Tool
 from leakcheck.tools import verdict as tool_verdict
+from leakcheck.tools.growth import GrowthWatch
 
 POLL_MS = 50
 PIPE_GRACE_S = 1.0  # after the probe exits, how long a descendant may keep the event pipe open
@@ -103,6 +104,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", {"stderr": files["stderr"]})
     try:
         watch = _Watch(plan, spawned, started)
+        watch.tool_watch = plan.tool.watch(plan.directory, plan.iterations) if plan.tool else None
     except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
         kill_group(spawned)
         os.close(spawned.events_fd)
@@ -145,6 +147,7 @@ class _Watch:
         self.duration = 0.0
         self.x_unit = "iter"
         self.exit_hung = False
+        self.tool_watch: GrowthWatch | None = None
         self._exit_cpu: tuple[float, float] | None = None
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
         self.events_log = (plan.directory / "events.jsonl").open("wb", buffering=0)
@@ -161,6 +164,8 @@ class _Watch:
         while True:
             if pipe_open:
                 pipe_open = self._read_events(poller)
+                if self.tool_watch is not None:
+                    self.tool_watch.tick(self.spawned.pid, self.reader.phase, self.reader.last_tick)
             else:
                 time.sleep(POLL_MS / 1000)
             if self.plan.cancel.is_set():

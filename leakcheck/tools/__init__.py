@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from leakcheck.tools import lsan, valgrind
+from leakcheck.tools import growth, lsan, valgrind
 from leakcheck.tools.attribution import Subject
 from leakcheck.tools.model import ToolReport
 
@@ -62,9 +62,14 @@ class Tool:
         assert runtime is not None, "checked by missing() before the run"
         return list(command), lsan.environment(environment, directory, runtime)
 
+    def watch(self, directory: Path, iterations: int) -> growth.GrowthWatch | None:
+        """What runs beside the probe as its ticks pass: valgrind's leak searches for reachable growth."""
+        return growth.GrowthWatch(directory, iterations) if self.name == "valgrind" else None
+
     def output_files(self, directory: Path) -> list[Path]:
         if self.name == "valgrind":
-            return [p for p in (directory / valgrind.XML_NAME, directory / valgrind.LOG_NAME) if p.exists()]
+            names = (valgrind.XML_NAME, valgrind.LOG_NAME, growth.OUTPUT_NAME, growth.MAPS_NAME)
+            return [directory / n for n in names if (directory / n).exists()]
         return lsan.log_files(directory)
 
     def collect(self, directory: Path, cwd: Path, executable: str) -> ToolReport:
@@ -82,9 +87,9 @@ class Tool:
 
 def _valgrind_report(directory: Path, subject: Subject) -> ToolReport:
     xml, log = directory / valgrind.XML_NAME, directory / valgrind.LOG_NAME
-    files = tuple(str(p) for p in (xml, log) if p.exists())
+    files = tuple(str(p) for p in (xml, log, directory / growth.OUTPUT_NAME) if p.exists())
     try:
-        records = tuple(subject.attribute(r) for r in valgrind.parse_xml(xml))
+        records = tuple(subject.attribute(r) for r in (*valgrind.parse_xml(xml), *growth.read_growth(directory)))
     except valgrind.ReportError as exc:
         return ToolReport("valgrind", (), files=files, problem=str(exc), sees_fds=True)
     try:

@@ -9,7 +9,9 @@ DEFINITE = "definitely lost"
 INDIRECT = "indirectly lost"
 POSSIBLE = "possibly lost"
 REACHABLE = "still reachable"
-LOSS_KINDS = (DEFINITE, INDIRECT, POSSIBLE, REACHABLE)
+GROWING = "still reachable, grown in the loop"
+"""valgrind only: reachable blocks that increased between two leak searches while the probe looped."""
+LOSS_KINDS = (DEFINITE, INDIRECT, POSSIBLE, REACHABLE, GROWING)
 LOST = frozenset({DEFINITE, INDIRECT})
 """The kinds no pointer leads to any more: a leak whatever the program does next."""
 
@@ -77,6 +79,12 @@ class ToolReport:
     def subject_leaks(self) -> tuple[LeakRecord, ...]:
         """Lost blocks whose stacks go through the code under test: these make the verdict LEAK."""
         return tuple(r for r in self.records if r.in_subject and r.kind in LOST)
+
+    @property
+    def subject_growth(self) -> tuple[LeakRecord, ...]:
+        """Reachable blocks through the code under test that grew in the loop, most blocks first."""
+        grown = [r for r in self.records if r.in_subject and r.kind == GROWING]
+        return tuple(sorted(grown, key=lambda r: (-r.blocks, -r.bytes)))
 
     @property
     def subject_fds(self) -> tuple[FdLeak, ...]:

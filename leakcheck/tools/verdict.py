@@ -22,6 +22,9 @@ def apply(report: ToolReport, outcome: str, reasons: tuple[str, ...]) -> tuple[s
     found = leak_reasons(report)
     if outcome in UNCHANGED:
         return outcome, reasons + found
+    if not found and outcome != PASS and report.subject_growth:
+        # Failing on the exact counters with nothing lost: what grew reachable is the likely culprit.
+        return outcome, (*reasons[:1], *growth_reasons(report), *reasons[1:])
     if report.problem and not found:
         return ERROR, (f"{report.tool}: {report.problem}", *reasons)
     if found:
@@ -40,6 +43,12 @@ def leak_reasons(report: ToolReport) -> tuple[str, ...]:
         lines.append(f"{report.tool}: {len(rest)} more lost record(s), {format_bytes(sum(r.bytes for r in rest))}")
     lines += [_fd_reason(report.tool, f) for f in report.subject_fds[:MAX_REASONS]]
     return tuple(lines)
+
+
+def growth_reasons(report: ToolReport) -> tuple[str, ...]:
+    return tuple(f"{report.tool}: still reachable +{r.blocks} block(s) (+{format_bytes(r.bytes)}) during the loop, "
+                 f"allocated in {r.allocated_in.describe() if r.allocated_in else '?'}"
+                 for r in report.subject_growth[:MAX_REASONS])
 
 
 def _record_reason(tool: str, record: LeakRecord) -> str:
