@@ -9,6 +9,7 @@ counters are per process and on an iteration axis, so another probe only costs w
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,8 @@ class RunOptions:
     """valgrind or LSan around each probe (only Zig and native probes; the others are skipped)."""
     tool_iterations: int | None = None
     """Iterations under the tool (default: the tool's own, or the probe's when smaller)."""
+    tool_subject: re.Pattern[str] | None = None
+    """Objects or source files that are the code under test under the tool (default: see tools.attribution)."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -123,7 +126,8 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
         plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
                            number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
-                           environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool)
+                           environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
+                           tool_subject=options.tool_subject)
         attempts.append(run_attempt(plan, listener.progress))
         if attempts[-1].outcome in PASSING:
             break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="iterations under --tool (default: valgrind "
                              f"{TOOLS['valgrind'].iterations}, lsan {TOOLS['lsan'].iterations}, or the probe's own "
                              "when smaller)")
+    parser.add_argument("--tool-subject", type=_regex, metavar="REGEX",
+                        help="under --tool, frames whose object or source file matches are the code under test "
+                             "(default: every object outside /usr and /lib but the probe's executable; needed when "
+                             "the probe links the library in statically, e.g. 'libfixture')")
     parser.add_argument("--run-dir", type=Path, metavar="DIR",
                         help="where probe outputs go (default: reports/runs/<UTC time>-<suite> in the git "
                              "work tree of the configuration, else beside it)")
@@ -68,12 +73,14 @@ def execute(args: argparse.Namespace) -> int:
     run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
-                         jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations)
+                         jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
+                         tool_subject=args.tool_subject)
     header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "shard": str(args.shard) if args.shard else None,
-                            "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations}}
+                            "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations,
+                            "tool_subject": args.tool_subject.pattern if args.tool_subject else None}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter() as terminal:
@@ -94,8 +101,8 @@ def execute(args: argparse.Namespace) -> int:
 def _chosen_tool(args: argparse.Namespace, probes: Sequence[ProbeSpec]) -> Tool | None:
     """The --tool, checked: installed, and at least one selected probe it can run."""
     if args.tool is None:
-        if args.tool_iterations is not None:
-            raise ConfigError("--tool-iterations needs --tool valgrind or --tool lsan")
+        if args.tool_iterations is not None or args.tool_subject is not None:
+            raise ConfigError("--tool-iterations and --tool-subject need --tool valgrind or --tool lsan")
         return None
     tool = TOOLS[args.tool]
     missing = tool.missing()
@@ -135,6 +142,13 @@ def _shard(text: str) -> Shard:
         return parse_shard(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _regex(text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression: {exc}") from None
 
 
 def _fail_on(text: str) -> frozenset[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import shutil
 import signal
@@ -56,6 +57,8 @@ class AttemptPlan:
     """Set when the run is interrupted: a probe running in a worker thread is killed and the attempt ends."""
     tool: Tool | None = None
     """valgrind or LSan around the probe (`leakcheck run --tool`)."""
+    tool_subject: re.Pattern[str] | None = None
+    """Objects or source files that are the code under test (default: every non-system object but the probe's)."""
 
     @property
     def label(self) -> str:
@@ -113,10 +116,12 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         watch.pump(on_progress)
     finally:
         watch.close()
+        if watch.tool_watch is not None:  # no vgdb outlives its attempt
+            watch.tool_watch.finish()
     attempt = watch.result(files, command, want_core)
     if plan.tool is None:
         return attempt
-    report = plan.tool.collect(plan.directory, plan.root, executable)
+    report = plan.tool.collect(plan.directory, plan.root, executable, plan.tool_subject)
     outcome, reasons = tool_verdict.apply(report, attempt.outcome, attempt.reasons)
     if watch.exit_hung:
         reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
@@ -164,7 +169,7 @@ class _Watch:
         while True:
             if pipe_open:
                 pipe_open = self._read_events(poller)
-                if self.tool_watch is not None:
+                if self.tool_watch is not None and self.spawned.process.poll() is None:
                     self.tool_watch.tick(self.spawned.pid, self.reader.phase, self.reader.last_tick)
             else:
                 time.sleep(POLL_MS / 1000)

@@ -7,6 +7,7 @@ a Python or Node runtime under memcheck mostly measures the runtime itself.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,9 +73,10 @@ class Tool:
             return [directory / n for n in names if (directory / n).exists()]
         return lsan.log_files(directory)
 
-    def collect(self, directory: Path, cwd: Path, executable: str) -> ToolReport:
+    def collect(self, directory: Path, cwd: Path, executable: str,
+                subject_pattern: re.Pattern[str] | None = None) -> ToolReport:
         """The tool's report of one attempt, attributed to the code under test (never raises)."""
-        subject = Subject(executable, cwd)
+        subject = Subject(executable, cwd, subject_pattern)
         if self.name == "valgrind":
             return _valgrind_report(directory, subject)
         try:
@@ -96,7 +98,7 @@ def _valgrind_report(directory: Path, subject: Subject) -> ToolReport:
         fds = tuple(subject.attribute_fd(f) for f in valgrind.parse_fds(log, xml))
     except valgrind.ReportError as exc:
         return ToolReport("valgrind", records, files=files, problem=str(exc), sees_fds=True)
-    return ToolReport("valgrind", records, fds, files=files, sees_fds=True)
+    return ToolReport("valgrind", records, fds, files=files, sees_fds=True, problem=valgrind.log_problem(log))
 
 
 TOOLS: Mapping[str, Tool] = {

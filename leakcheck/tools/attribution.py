@@ -52,11 +52,14 @@ library's own allocations (tests/tools show every mutant's blocks pass them)."""
 class Subject:
     """Decides which objects are the code under test, for one probe (its executable is not)."""
 
-    def __init__(self, executable: str, cwd: Path) -> None:
+    def __init__(self, executable: str, cwd: Path, pattern: re.Pattern[str] | None = None) -> None:
         self._cwd = cwd
         self._executable = _canonical(executable, cwd)
+        self._pattern = pattern
 
     def owns(self, frame: Frame) -> bool:
+        if self._pattern is not None:  # --tool-subject: e.g. a probe that links the library in statically
+            return bool(self._pattern.search(frame.object) or self._pattern.search(frame.file))
         if not frame.object:
             return False
         path = _canonical(frame.object, self._cwd)

@@ -14,6 +14,7 @@ grows too).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import shutil
 import subprocess
@@ -24,7 +25,7 @@ from leakcheck.tools.model import GROWING, Frame, LeakRecord
 
 OUTPUT_NAME = "vgdb-increased.txt"
 MAPS_NAME = "vgdb-maps.txt"
-MONITOR_TIMEOUT_S = 120.0
+FINISH_WAIT_S = 5.0
 MAX_RECORDS = 200
 CHECK_AT = 0.9
 """The second search runs at this fraction of the loop: early enough that the probe is still looping."""
@@ -37,38 +38,46 @@ _MAPS = re.compile(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s+(/\S.*)$")
 
 @dataclass
 class GrowthWatch:
-    """Per attempt: runs the two leak searches as the probe's ticks pass (mutable while the probe runs)."""
+    """Per attempt: starts the two leak searches as the probe's ticks pass (mutable while the probe runs).
+
+    vgdb runs beside the pump, never blocking it: a probe that ends while vgdb waits for it would hold the
+    attempt for vgdb's whole wait. `finish` collects the second search, or gives it up after FINISH_WAIT_S."""
 
     directory: Path
     iterations: int
     baseline_at: int | None = None
-    checked: bool = False
-    errors: list[str] = field(default_factory=list)
+    searches: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def tick(self, pid: int, phase: str, iteration: int | None) -> None:
-        if iteration is None or self.checked or shutil.which("vgdb") is None:
+        if iteration is None or len(self.searches) == 2 or shutil.which("vgdb") is None:
             return
         if self.baseline_at is None:
             if phase == "measure":
                 self.baseline_at = iteration
-                self._monitor(pid, "leak_check summary")
+                self._start(pid, "leak_check summary", None)
             return
-        if iteration >= max(self.baseline_at + 1, int(self.iterations * CHECK_AT)):
-            self.checked = True
-            maps = _read_maps(pid)
-            text = self._monitor(pid, f"leak_check full reachable increased limited {MAX_RECORDS}")
-            header = f"# increased between iterations {self.baseline_at} and {iteration}\n"
-            (self.directory / OUTPUT_NAME).write_text(header + text, encoding="utf-8")
-            (self.directory / MAPS_NAME).write_text(maps, encoding="utf-8")
+        baseline_done = self.searches and self.searches[0].poll() is not None
+        if baseline_done and iteration >= max(self.baseline_at + 1, int(self.iterations * CHECK_AT)):
+            (self.directory / MAPS_NAME).write_text(_read_maps(pid), encoding="utf-8")
+            output = self.directory / OUTPUT_NAME
+            output.write_text(f"# increased between iterations {self.baseline_at} and {iteration}\n", encoding="utf-8")
+            self._start(pid, f"leak_check full reachable increased limited {MAX_RECORDS}", output)
 
-    def _monitor(self, pid: int, command: str) -> str:
-        try:
-            done = subprocess.run(["vgdb", f"--pid={pid}", *command.split()], capture_output=True, text=True,
-                                  timeout=MONITOR_TIMEOUT_S, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            self.errors.append(f"vgdb {command}: {exc}")
-            return ""
-        return done.stdout
+    def finish(self) -> None:
+        """After the probe ended: the second search's output is whole, or removed."""
+        for search in self.searches:
+            try:
+                search.wait(timeout=FINISH_WAIT_S)
+            except subprocess.TimeoutExpired:
+                search.kill()
+                search.wait()
+        if len(self.searches) == 2 and self.searches[1].returncode != 0:
+            (self.directory / OUTPUT_NAME).unlink(missing_ok=True)
+
+    def _start(self, pid: int, command: str, output: Path | None) -> None:
+        with (output.open("ab") if output else open(os.devnull, "wb")) as sink:
+            self.searches.append(subprocess.Popen(["vgdb", f"--pid={pid}", *command.split()], stdout=sink,
+                                                  stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL))
 
 
 def _read_maps(pid: int) -> str:

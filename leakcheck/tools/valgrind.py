@@ -67,6 +67,18 @@ def _frame(element: ElementTree.Element) -> Frame:
 _FD_HEADER = re.compile(r"^==\d+== Open (?:file descriptor|AF_\w+ socket) (\d+):\s*(.*)$")
 
 
+def log_problem(log: Path) -> str:
+    """What in valgrind's log explains a run it could not finish ("" when nothing does)."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    if "Unrecognised instruction" in text:
+        return ("valgrind cannot decode an instruction of the probe or the library (built for this machine's CPU? "
+                "build for a portable one, e.g. zig build -Dcpu=x86_64_v3)")
+    return ""
+
+
 def parse_fds(log: Path, xml: Path) -> tuple[FdLeak, ...]:
     """The descriptors open at exit that the probe did not inherit, each with the stack that opened it.
 

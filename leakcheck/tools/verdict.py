@@ -21,7 +21,7 @@ UNCHANGED = frozenset({CRASH, TIMEOUT, ERROR, SKIP})
 def apply(report: ToolReport, outcome: str, reasons: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     found = leak_reasons(report)
     if outcome in UNCHANGED:
-        return outcome, reasons + found
+        return outcome, reasons + found + ((f"{report.tool}: {report.problem}",) if report.problem else ())
     if not found and outcome != PASS and report.subject_growth:
         # Failing on the exact counters with nothing lost: what grew reachable is the likely culprit.
         return outcome, (*reasons[:1], *growth_reasons(report), *reasons[1:])

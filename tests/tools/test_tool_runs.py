@@ -71,3 +71,26 @@ def test_other_languages_are_skipped_or_refused(tmp_path: Path) -> None:
                              timeout=60, check=False)
     assert refused.returncode == 2 and "runs Zig and native probes only" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("tool", ["valgrind", "lsan"])
+def test_a_probe_with_the_library_linked_in_names_it_through_tool_subject(tmp_path: Path, tool: str) -> None:
+    """The Zig fixture probe compiles libfixture.c into its executable: --tool-subject says which code is under
+    test; without it the leak would be the probe's own and not counted."""
+    missing = TOOLS[tool].missing()
+    if missing:
+        pytest.skip(missing)
+    subprocess.run([sys.executable, str(ROOT / "tests" / "fixtures" / "build.py")], check=True, capture_output=True,
+                   timeout=300)
+    results = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "leakcheck.cli", "run", "--config",
+                           str(ROOT / "tests" / "fixtures" / "leakcheck.toml"), "--tool", tool, "--tool-subject",
+                           "libfixture", "-k", "zig.fixture_leak", "-k", "zig.fixture_clean", "--tool-iterations", "30",
+                           "--run-dir", str(tmp_path / "run"), "--json", str(results)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
+    probes = {p["name"]: p for p in json.loads(results.read_text())["probes"]}
+    assert done.returncode == 1, done.stderr
+    assert probes["zig.fixture_clean"]["outcome"] == "PASS", probes["zig.fixture_clean"]["reason"]
+    leak = probes["zig.fixture_leak"]
+    assert leak["outcome"] == "LEAK" and leak["attempts"][-1]["reasons"][0].startswith(
+        f"{tool}: 116 KiB in 29 block(s) definitely lost, allocated in tracked_alloc ("), leak["reason"]
