@@ -3,8 +3,9 @@
  *
  * Given encoded image bytes, pyjamaz_optimize() returns the smallest encoding
  * that meets the caller's limits (byte budget, perceptual distance, size).
- * The original bytes are always a candidate, so the output is never larger
- * than the input.
+ * Unless max_width/max_height ask for a smaller image, the original bytes are
+ * a candidate too, so the output is never larger than the input; a resized
+ * image can come out larger than a small, well-compressed original.
  *
  * Threading: every function is safe to call from any thread, concurrently.
  * Lifetime: pyjamaz_init()/pyjamaz_shutdown() nest like reference counts and

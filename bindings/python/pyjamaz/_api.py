@@ -67,7 +67,7 @@ class Limits(TypedDict, total=False):
 def optimize(
     data: Input, *, options: Options | None = None, backend: str | None = None, **limits: Unpack[Limits]
 ) -> OptimizeResult:
-    """The smallest encoding of `data` that meets the limits; never larger than `data`.
+    """The smallest encoding of `data` that meets the limits; never larger than `data` unless resized.
 
     Limits as keywords (see Options) or a prepared `options` (cheaper in a loop), not both.
     """
