@@ -44,3 +44,29 @@ def selected_probes(config: Config, args: argparse.Namespace) -> tuple[ProbeSpec
     selection = Selection(suite=args.suite, languages=parse_languages(args.lang), patterns=tuple(args.patterns),
                           excluded=tuple(args.excluded))
     return select(config.probes, selection)
+
+
+# argparse types: a clear message for a bad number, never a traceback.
+def positive_int(text: str) -> int:
+    return int(_bounded(text, int, 1, "a whole number of at least 1"))
+
+
+def non_negative_int(text: str) -> int:
+    return int(_bounded(text, int, 0, "a whole number of at least 0"))
+
+
+def positive_float(text: str) -> float:
+    value = _bounded(text, float, 0, "a positive number of seconds")
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _bounded(text: str, kind: type[int | float], minimum: float, allowed: str) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
+    return value

@@ -16,8 +16,14 @@ from typing import Any
 from rich.console import Console
 
 from leakcheck import provenance
-from leakcheck.commands.common import add_probe_arguments, configured_probes
-from leakcheck.commands.run import _Listeners, _non_negative_int, _positive_float, _positive_int
+from leakcheck.commands.common import (
+    add_probe_arguments,
+    configured_probes,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+from leakcheck.commands.run import RunListeners
 from leakcheck.config import Config, ConfigError
 from leakcheck.mutants.build import BuildError, build_library
 from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
@@ -42,17 +48,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--first-catch", action="store_true",
                         help="per mutant and language, stop at the first catch; the probes that caught the mutant in "
                              "the previous score run first, then the cheapest")
-    parser.add_argument("--budget", type=_positive_float, metavar="S",
+    parser.add_argument("--budget", type=positive_float, metavar="S",
                         help="wall seconds; once spent, no further round of probes starts (what is left is not "
                              "judged, and the exit code is 1)")
-    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+    parser.add_argument("--jobs", type=positive_int, metavar="N",
                         help="probes run at once (default: the configuration's jobs, else 1)")
-    parser.add_argument("--retries", type=_non_negative_int, default=1, metavar="N",
+    parser.add_argument("--retries", type=non_negative_int, default=1, metavar="N",
                         help="retry a probe failing on the production library up to N times (default 1); "
                              "runs against mutants are never retried")
-    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+    parser.add_argument("--timeout", type=positive_float, metavar="S",
                         help="seconds each probe may run (overrides the configured timeouts)")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--no-build", action="store_true",
                         help="use the libraries already built in zig-out/ and zig-out/mutants/NAME/")
     parser.add_argument("--out-dir", type=Path, metavar="DIR",
@@ -143,7 +149,7 @@ class _TerminalStages:
         return _StageListener(name, library, run_dir, self._header)
 
 
-class _StageListener(_Listeners):
+class _StageListener(RunListeners):
     """What `leakcheck run` shows and writes, for one stage: a heading, progress bars, the stage's results.json."""
 
     def __init__(self, name: str, library: Path, run_dir: Path, header: Mapping[str, Any]) -> None:

@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leakcheck import provenance
-from leakcheck.commands.common import add_probe_arguments, configured_probes
+from leakcheck.commands.common import (
+    add_probe_arguments,
+    configured_probes,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from leakcheck.commands.report import write_run_report
 from leakcheck.config import ConfigError, ProbeSpec
 from leakcheck.history.shard import Shard, parse_shard, shard_items
@@ -27,16 +33,16 @@ EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_probe_arguments(parser, default_suite="fast")
-    parser.add_argument("--repeat", type=_positive_int, default=1, metavar="N", help="run each probe N times")
-    parser.add_argument("--retries", type=_non_negative_int, default=0, metavar="N",
+    parser.add_argument("--repeat", type=positive_int, default=1, metavar="N", help="run each probe N times")
+    parser.add_argument("--retries", type=non_negative_int, default=0, metavar="N",
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
-    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+    parser.add_argument("--timeout", type=positive_float, metavar="S",
                         help="seconds each probe may run (overrides the configured timeouts)")
-    parser.add_argument("--jobs", type=_positive_int, metavar="N",
+    parser.add_argument("--jobs", type=positive_int, metavar="N",
                         help="probes run at once (default: the configuration's jobs, else 1)")
     parser.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
                         help="comma-separated SKIP,FLAKY: count these as failures in the exit code")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML report here")
@@ -45,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tool", choices=sorted(TOOLS),
                         help="run Zig and native probes under valgrind memcheck or LeakSanitizer and name the "
                              "stacks that allocated leaked blocks (other languages are skipped)")
-    parser.add_argument("--tool-iterations", type=_positive_int, metavar="N",
+    parser.add_argument("--tool-iterations", type=positive_int, metavar="N",
                         help="iterations under --tool (default: valgrind "
                              f"{TOOLS['valgrind'].iterations}, lsan {TOOLS['lsan'].iterations}, or the probe's own "
                              "when smaller)")
@@ -84,7 +90,7 @@ def execute(args: argparse.Namespace) -> int:
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter() as terminal:
-        outcome = run_probes(probes, options, _Listeners(terminal, writer))
+        outcome = run_probes(probes, options, RunListeners(terminal, writer))
     exit_code = (EXIT_INTERRUPTED if outcome.interrupted
                  else EXIT_PASSED if outcome.passed(args.fail_on) else EXIT_FAILED)
     writer.finish(interrupted=outcome.interrupted, exit_code=exit_code,
@@ -121,7 +127,7 @@ def _harness_cost(started: float, cpu_started: float) -> dict[str, float]:
     return {"wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "cpu_fraction": round(cpu / wall, 5)}
 
 
-class _Listeners:
+class RunListeners:
     def __init__(self, terminal: TerminalReporter, writer: JsonResults) -> None:
         self._terminal = terminal
         self._writer = writer
@@ -156,28 +162,3 @@ def _fail_on(text: str) -> frozenset[str]:
     if not outcomes or not outcomes <= {SKIP, FLAKY}:
         raise argparse.ArgumentTypeError(f"{text!r}: allowed: SKIP, FLAKY or both, comma-separated")
     return outcomes
-
-
-def _positive_int(text: str) -> int:
-    return int(_bounded(text, int, 1, "a whole number of at least 1"))
-
-
-def _non_negative_int(text: str) -> int:
-    return int(_bounded(text, int, 0, "a whole number of at least 0"))
-
-
-def _positive_float(text: str) -> float:
-    value = _bounded(text, float, 0, "a positive number of seconds")
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return value
-
-
-def _bounded(text: str, kind: type[int | float], minimum: float, allowed: str) -> float:
-    try:
-        value = kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}")
-    return value
