@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.analysis.units import format_bytes
-from leakcheck.tools.model import GROWING, LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
+from leakcheck.tools.model import HINTS, LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
 
 MAX_RECORDS = 8
 MAX_FRAMES = 14
@@ -39,8 +39,8 @@ class AttributionView:
     totals: tuple[tuple[str, str, int], ...]
     """(kind, bytes through the code under test, blocks) for each kind with any."""
     blocks: tuple[BlockView, ...]
-    """Lost blocks through the code under test, largest first (at most MAX_RECORDS), then (valgrind) the
-    reachable blocks through it that grew most in the loop (at most MAX_GROWTH)."""
+    """Lost blocks through the code under test, largest first (at most MAX_RECORDS), then the blocks through it
+    that grew most without being lost (at most MAX_GROWTH; valgrind: reachable growth, LSan: tools.scaling)."""
     more: int
     """Further such records not shown."""
     fds: tuple[BlockView, ...]
@@ -78,7 +78,7 @@ def _subject_objects(record: LeakRecord) -> frozenset[str]:
 
 def _block(record: LeakRecord, subject: frozenset[str]) -> BlockView:
     where = record.allocated_in.describe() if record.allocated_in else "?"
-    title = (f"+{record.blocks} block(s) (+{format_bytes(record.bytes)}) {record.kind}" if record.kind == GROWING
+    title = (f"+{record.blocks} block(s) (+{format_bytes(record.bytes)}) {record.kind}" if record.kind in HINTS
              else f"{format_bytes(record.bytes)} in {record.blocks} block(s) {record.kind}")
     return BlockView(title=title,
                      allocated_in=where, frames=_frames(_from(record.stack, record.allocated_in), subject))

@@ -29,9 +29,10 @@ from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
 from leakcheck.runner.stacks import dump_stacks
-from leakcheck.tools import Tool
+from leakcheck.tools import Tool, scaling, with_scaling
 from leakcheck.tools import verdict as tool_verdict
 from leakcheck.tools.growth import GrowthWatch
+from leakcheck.tools.model import ToolReport
 
 POLL_MS = 50
 PIPE_GRACE_S = 1.0  # after the probe exits, how long a descendant may keep the event pipe open
@@ -122,11 +123,23 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     if plan.tool is None:
         return attempt
     report = plan.tool.collect(plan.directory, plan.root, executable, plan.tool_subject)
+    scaling_tool = plan.tool.scaling_runs(report, unexplained=tool_verdict.unexplained(report, attempt.outcome))
+    if scaling_tool is not None:
+        report = _with_scaling(plan, scaling_tool, report, on_progress)
     outcome, reasons = tool_verdict.apply(report, attempt.outcome, attempt.reasons)
     if watch.exit_hung:
         reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
                              f"runtime's deadlock in p11-kit's destructor); its events were complete"))
     return replace(attempt, outcome=outcome, reasons=reasons, tool=report)
+
+
+def _with_scaling(plan: AttemptPlan, tool: Tool, report: ToolReport, on_progress: ProgressCallback) -> ToolReport:
+    """The probe twice more, short and long, under LSan with no roots: what grew names the allocation behind a
+    failing verdict LSan saw no loss in (tools.scaling). Attribution only: the outcome stays the first run's."""
+    short, long = scaling.pass_iterations(plan.iterations)
+    runs = [run_attempt(replace(plan, tool=tool, iterations=n, directory=plan.directory / f"{scaling.DIRECTORY}-{n}"),
+                        on_progress).tool for n in (short, long)]
+    return with_scaling(report, runs[0], runs[1], long - short)
 
 
 def _tool_warmup(environment: dict[str, str], iterations: int) -> dict[str, str]:

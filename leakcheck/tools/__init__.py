@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from leakcheck.tools import growth, lsan, valgrind
+from leakcheck.tools import growth, lsan, scaling, valgrind
 from leakcheck.tools.attribution import Subject
 from leakcheck.tools.model import ToolReport
 
@@ -34,6 +34,8 @@ class Tool:
     locale lock, seen with clang 14 on Debian 12, with or without the leak check): a probe that said done
     and then sleeps is killed, and judged on its events and the tool's log."""
     note: str
+    alive_at_exit: bool = False
+    """LSan with no roots (tools.scaling): the runs that explain a failing verdict, never the probe's own."""
 
     def missing(self) -> str | None:
         """Why the tool cannot run here (None when it can)."""
@@ -61,7 +63,17 @@ class Tool:
             return valgrind.command(command, directory), dict(environment)
         runtime = lsan.runtime()
         assert runtime is not None, "checked by missing() before the run"
+        if self.alive_at_exit:
+            return list(command), lsan.environment({**environment, **scaling.ENVIRONMENT}, directory, runtime,
+                                                   scaling.LEAK_OPTIONS)
         return list(command), lsan.environment(environment, directory, runtime)
+
+    def scaling_runs(self, report: ToolReport, *, unexplained: bool) -> Tool | None:
+        """The tool for the two runs of tools.scaling, when this LSan run's verdict failed `unexplained` by a
+        lost block (None otherwise: a passing probe, or one whose lost blocks already say why, runs once)."""
+        if self.name != "lsan" or self.alive_at_exit or report.problem or not unexplained:
+            return None
+        return replace(self, alive_at_exit=True)
 
     def watch(self, directory: Path, iterations: int) -> growth.GrowthWatch | None:
         """What runs beside the probe as its ticks pass: valgrind's leak searches for reachable growth."""
@@ -107,3 +119,12 @@ TOOLS: Mapping[str, Tool] = {
     "lsan": Tool("lsan", iterations=200, timeout_s=600.0, limits_address_space=False, exit_may_hang=True,
                  note="ASan's allocator runs the probe ~2-3x slower"),
 }
+
+
+def with_scaling(report: ToolReport, short: ToolReport | None, long: ToolReport | None,
+                 extra_iterations: int) -> ToolReport:
+    """The first report with the records of tools.scaling added (unchanged when either run has no report)."""
+    if short is None or long is None or short.problem or long.problem:
+        return report
+    found = scaling.scaling_records(short.records, long.records, extra_iterations)
+    return replace(report, records=report.records + found, files=report.files + short.files + long.files)

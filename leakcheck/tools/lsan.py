@@ -59,10 +59,12 @@ def symbolizer() -> str | None:
     return shutil.which("llvm-symbolizer") or (found[-1] if found else None)
 
 
-def environment(base: Mapping[str, str], directory: Path, asan_runtime: Path) -> dict[str, str]:
+def environment(base: Mapping[str, str], directory: Path, asan_runtime: Path,
+                leak_options: Sequence[str] = ()) -> dict[str, str]:
     preload = " ".join(part for part in (str(asan_runtime), base.get("LD_PRELOAD", "")) if part)
     options = ":".join((*OPTIONS, f"log_path={directory / LOG_STEM}"))
-    return {**base, "LD_PRELOAD": preload, "ASAN_OPTIONS": options, "LSAN_OPTIONS": "report_objects=0"}
+    return {**base, "LD_PRELOAD": preload, "ASAN_OPTIONS": options,
+            "LSAN_OPTIONS": ":".join(("report_objects=0", *leak_options))}
 
 
 def log_files(directory: Path) -> list[Path]:

@@ -11,7 +11,11 @@ POSSIBLE = "possibly lost"
 REACHABLE = "still reachable"
 GROWING = "still reachable, grown in the loop"
 """valgrind only: reachable blocks that increased between two leak searches while the probe looped."""
-LOSS_KINDS = (DEFINITE, INDIRECT, POSSIBLE, REACHABLE, GROWING)
+SCALING = "alive at exit, grown with the iterations"
+"""LSan only: blocks alive at exit (no roots) whose count grew between a short and a long run (tools.scaling)."""
+LOSS_KINDS = (DEFINITE, INDIRECT, POSSIBLE, REACHABLE, GROWING, SCALING)
+HINTS = frozenset({GROWING, SCALING})
+"""The kinds that explain a failing verdict and never make one."""
 LOST = frozenset({DEFINITE, INDIRECT})
 """The kinds no pointer leads to any more: a leak whatever the program does next."""
 
@@ -82,8 +86,8 @@ class ToolReport:
 
     @property
     def subject_growth(self) -> tuple[LeakRecord, ...]:
-        """Reachable blocks through the code under test that grew in the loop, most blocks first."""
-        grown = [r for r in self.records if r.in_subject and r.kind == GROWING]
+        """Blocks through the code under test that grew in the loop though not lost (HINTS), most blocks first."""
+        grown = [r for r in self.records if r.in_subject and r.kind in HINTS]
         return tuple(sorted(grown, key=lambda r: (-r.blocks, -r.bytes)))
 
     @property

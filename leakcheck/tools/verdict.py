@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from leakcheck.analysis.units import format_bytes
 from leakcheck.results import CRASH, ERROR, LEAK, PASS, SKIP, TIMEOUT
-from leakcheck.tools.model import FdLeak, LeakRecord, ToolReport
+from leakcheck.tools.model import GROWING, FdLeak, LeakRecord, ToolReport
 
 MAX_REASONS = 3
 UNCHANGED = frozenset({CRASH, TIMEOUT, ERROR, SKIP})
@@ -22,7 +22,7 @@ def apply(report: ToolReport, outcome: str, reasons: tuple[str, ...]) -> tuple[s
     found = leak_reasons(report)
     if outcome in UNCHANGED:
         return outcome, reasons + found + ((f"{report.tool}: {report.problem}",) if report.problem else ())
-    if not found and outcome != PASS and report.subject_growth:
+    if unexplained(report, outcome) and report.subject_growth:
         # Failing on the exact counters with nothing lost: what grew reachable is the likely culprit.
         return outcome, (*reasons[:1], *growth_reasons(report), *reasons[1:])
     if report.problem and not found:
@@ -33,6 +33,11 @@ def apply(report: ToolReport, outcome: str, reasons: tuple[str, ...]) -> tuple[s
     note = f"{report.tool}: no lost block" + (" or open fd" if report.sees_fds else "") + \
         " through the code under test" + ("" if report.sees_fds else f" ({report.tool} does not track fds)")
     return outcome, (*reasons, note) if outcome != PASS else (note, *reasons)
+
+
+def unexplained(report: ToolReport, outcome: str) -> bool:
+    """A failing verdict (not a crash, hang or error) that no lost block or open fd of the tool explains."""
+    return outcome != PASS and outcome not in UNCHANGED and not leak_reasons(report)
 
 
 def leak_reasons(report: ToolReport) -> tuple[str, ...]:
@@ -46,9 +51,15 @@ def leak_reasons(report: ToolReport) -> tuple[str, ...]:
 
 
 def growth_reasons(report: ToolReport) -> tuple[str, ...]:
-    return tuple(f"{report.tool}: still reachable +{r.blocks} block(s) (+{format_bytes(r.bytes)}) during the loop, "
-                 f"allocated in {r.allocated_in.describe() if r.allocated_in else '?'}"
+    return tuple(f"{report.tool}: {_grown(r)}, allocated in {r.allocated_in.describe() if r.allocated_in else '?'}"
                  for r in report.subject_growth[:MAX_REASONS])
+
+
+def _grown(record: LeakRecord) -> str:
+    size = f"+{record.blocks} block(s) (+{format_bytes(record.bytes)})"
+    if record.kind == GROWING:
+        return f"still reachable {size} during the loop"
+    return f"alive at exit {size} more in a longer run"
 
 
 def _record_reason(tool: str, record: LeakRecord) -> str:

@@ -61,6 +61,7 @@ def test_production_library_has_no_lost_block_through_it_under_lsan(tmp_path: Pa
     assert code == 0 and results["probes"][0]["outcome"] == "PASS", results["probes"][0]["reason"]
     # The probe's own buffers, never freed before exit, are seen by LSan and left out as not the library's.
     assert all(not r["in_subject"] for r in attempt["tool"]["records"])
+    assert not list((tmp_path / "run").glob("*/attempt-1/alive-at-exit-*"))  # a passing probe runs once
 
 
 def test_other_languages_are_skipped_or_refused(tmp_path: Path) -> None:
@@ -94,3 +95,21 @@ def test_a_probe_with_the_library_linked_in_names_it_through_tool_subject(tmp_pa
     leak = probes["zig.fixture_leak"]
     assert leak["outcome"] == "LEAK" and leak["attempts"][-1]["reasons"][0].startswith(
         f"{tool}: 116 KiB in 29 block(s) definitely lost, allocated in tracked_alloc ("), leak["reason"]
+
+
+def test_vips_unref_mutant_reachable_through_libvips_is_named_by_lsan_s_runs_without_roots(tmp_path: Path) -> None:
+    """The image the mutant never unrefs stays in libvips' global table: no block is lost, the exact counter
+    fails, and the two runs of tools.scaling name where it was allocated without changing the outcome."""
+    code, stdout, results = _run(tmp_path, "lsan", _mutant("vips-unref"), "--lang", "zig", "-k", "zig.error_recovery",
+                                 "--tool-iterations", "40")
+    probe = results["probes"][0]
+    attempt = probe["attempts"][-1]
+    assert code == 1 and probe["outcome"] == "LEAK" and probe["reason"].startswith("libvips live objects"), probe
+    grown = [r for r in attempt["tool"]["records"] if r["kind"] == "alive at exit, grown with the iterations"]
+    assert grown and not [r for r in attempt["tool"]["records"] if r["in_subject"] and r["kind"].endswith("lost")]
+    # zig/src/optimizer.zig:143 is the vips_image_new_from_buffer whose unref the mutant skips.
+    assert {(r["allocated_in"]["function"], Path(r["allocated_in"]["file"]).name, r["allocated_in"]["line"])
+            for r in grown} == {("optimizer.prepare", "optimizer.zig", 143)}
+    assert attempt["reasons"][1].startswith("lsan: alive at exit +") and "optimizer.prepare" in attempt["reasons"][1]
+    assert (tmp_path / "run" / "zig.error_recovery" / "attempt-1" / "alive-at-exit-30").is_dir()
+    assert "alive at exit, grown with the iterations, allocated in optimizer.prepare" in stdout
