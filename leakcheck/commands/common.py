@@ -15,6 +15,15 @@ def add_probe_arguments(parser: argparse.ArgumentParser, *, default_suite: str) 
     add_selection_arguments(parser, default_suite=default_suite)
 
 
+def add_process_arguments(parser: argparse.ArgumentParser) -> None:
+    """--jobs, --timeout and --seed: how the probe processes run, for every subcommand that runs them."""
+    parser.add_argument("--jobs", type=positive_int, metavar="N",
+                        help="probes run at once (default: the configuration's jobs, else 1)")
+    parser.add_argument("--timeout", type=positive_float, metavar="S",
+                        help="seconds each probe may run (overrides the configured timeouts)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
+
+
 def configured_probes(args: argparse.Namespace) -> tuple[Config, tuple[ProbeSpec, ...]]:
     config = configuration(args)
     return config, selected_probes(config, args)

@@ -18,10 +18,10 @@ from rich.console import Console
 from leakcheck import provenance
 from leakcheck.commands.common import (
     add_probe_arguments,
+    add_process_arguments,
     configured_probes,
     non_negative_int,
     positive_float,
-    positive_int,
 )
 from leakcheck.commands.run import RunListeners
 from leakcheck.config import Config, ConfigError
@@ -42,6 +42,7 @@ EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_probe_arguments(parser, default_suite="fast")
+    add_process_arguments(parser)
     parser.add_argument("--mutant", dest="mutants", action="append", default=[], metavar="NAME",
                         help="only this leak mutant (repeatable; default: every one declared in zig/src/mutants.zig)")
     parser.add_argument("--list", action="store_true", help="print the declared leak mutants' names and exit")
@@ -51,14 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--budget", type=positive_float, metavar="S",
                         help="wall seconds; once spent, no further round of probes starts (what is left is not "
                              "judged, and the exit code is 1)")
-    parser.add_argument("--jobs", type=positive_int, metavar="N",
-                        help="probes run at once (default: the configuration's jobs, else 1)")
     parser.add_argument("--retries", type=non_negative_int, default=1, metavar="N",
                         help="retry a probe failing on the production library up to N times (default 1); "
                              "runs against mutants are never retried")
-    parser.add_argument("--timeout", type=positive_float, metavar="S",
-                        help="seconds each probe may run (overrides the configured timeouts)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--no-build", action="store_true",
                         help="use the libraries already built in zig-out/ and zig-out/mutants/NAME/")
     parser.add_argument("--out-dir", type=Path, metavar="DIR",

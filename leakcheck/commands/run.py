@@ -12,9 +12,9 @@ from pathlib import Path
 from leakcheck import provenance
 from leakcheck.commands.common import (
     add_probe_arguments,
+    add_process_arguments,
     configured_probes,
     non_negative_int,
-    positive_float,
     positive_int,
 )
 from leakcheck.commands.report import write_run_report
@@ -33,16 +33,12 @@ EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_probe_arguments(parser, default_suite="fast")
+    add_process_arguments(parser)
     parser.add_argument("--repeat", type=positive_int, default=1, metavar="N", help="run each probe N times")
     parser.add_argument("--retries", type=non_negative_int, default=0, metavar="N",
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
-    parser.add_argument("--timeout", type=positive_float, metavar="S",
-                        help="seconds each probe may run (overrides the configured timeouts)")
-    parser.add_argument("--jobs", type=positive_int, metavar="N",
-                        help="probes run at once (default: the configuration's jobs, else 1)")
     parser.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
                         help="comma-separated SKIP,FLAKY: count these as failures in the exit code")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="LEAKCHECK_SEED given to probes")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML report here")
