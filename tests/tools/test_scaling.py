@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from leakcheck.output.terminal import attribution_lines
+from leakcheck.report.attribution import attribution_view
+from leakcheck.report.html import render_html
+from leakcheck.report.model import build_report
 from leakcheck.results import LEAK, PASS
 from leakcheck.tools import TOOLS, lsan, scaling, with_scaling
 from leakcheck.tools.attribution import Subject
@@ -21,6 +25,7 @@ from leakcheck.tools.model import (
     Frame,
     LeakRecord,
     ToolReport,
+    report_document,
     report_from_document,
 )
 from leakcheck.tools.verdict import apply, unexplained
@@ -112,3 +117,20 @@ def test_the_runs_scan_no_roots_with_glib_s_slices_as_plain_mallocs(tmp_path: Pa
     assert environment["G_SLICE"] == "always-malloc"
     _, plain = TOOLS["lsan"].wrap(["probe"], {}, tmp_path)
     assert plain["LSAN_OPTIONS"] == "report_objects=0" and "G_SLICE" not in plain
+
+
+def test_the_terminal_json_and_page_show_them_like_valgrind_s_growth() -> None:
+    report = with_scaling(ToolReport("lsan", ()), _pass(10), _pass(30), 20)
+    document = report_document(report)
+    assert report_from_document(document) == report
+    view = attribution_view({"tool": document})
+    assert view is not None and len(view.blocks) == 3
+    assert view.blocks[0].title == "+265 block(s) (+12.4 KiB) alive at exit, grown with the iterations"
+    assert view.blocks[0].allocated_in == "optimizer.prepare (/work/main/zig/src/optimizer.zig:143)"
+    lines = attribution_lines("zig.optimize_memory", view)
+    assert lines[1].startswith("  +265 block(s) (+12.4 KiB) alive at exit, grown with the iterations, allocated in ")
+    attempt = {"outcome": "LEAK", "reasons": ["libvips live objects +309"], "tool": document, "duration_s": 1.0,
+               "peak_rss": 1}
+    page = render_html(build_report({"probes": [{"name": "zig.optimize_memory", "lang": "zig", "outcome": "LEAK",
+                                                 "attempts": [attempt]}]}, "run"))
+    assert "alive at exit, grown with the iterations</strong>, allocated in <code>optimizer.prepare" in page
