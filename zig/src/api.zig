@@ -1,5 +1,7 @@
 //! The C ABI's behaviour with the allocator passed in, so tests can drive the exact exported paths
 //! with std.testing.allocator. `abi.zig` only binds these to the global counting allocator.
+//! The allocator must be thread-safe: the format search allocates from several threads at once
+//! (wrap an arena or another single-threaded allocator in std.heap.ThreadSafeAllocator).
 const std = @import("std");
 const optimizer = @import("optimizer.zig");
 const runtime = @import("runtime.zig");

@@ -115,12 +115,15 @@ test "batched loop: results held in batches, and an arena per batch" {
         }
         try expectNothingLive(&loop.counting, round, "batched loop");
 
-        // The same work through an arena the caller resets per batch.
+        // The same work through an arena the caller resets per batch. The format search allocates from
+        // several threads at once, so the arena (not thread-safe) is used through a lock, as a caller must.
         var arena = std.heap.ArenaAllocator.init(gpa);
+        var locked_arena: std.heap.ThreadSafeAllocator = .{ .child_allocator = arena.allocator() };
+        const per_batch = locked_arena.allocator();
         for (0..batch_size) |j| {
-            const r = try support.optimize(arena.allocator(), images[(round + j) % images.len], null);
+            const r = try support.optimize(per_batch, images[(round + j) % images.len], null);
             try testing.expectEqual(api.Status.ok, r.status);
-            api.resultFree(arena.allocator(), r);
+            api.resultFree(per_batch, r);
         }
         arena.deinit();
         try expectNothingLive(&loop.counting, round, "arena loop");
