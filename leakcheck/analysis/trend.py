@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
 
+from leakcheck.analysis import stats
 from leakcheck.analysis.model import Point
 from leakcheck.analysis.series import span, window_floors
 
@@ -96,14 +96,15 @@ def _fit_floors(points: Sequence[Point], windows: int) -> tuple[Trend, float] | 
         return None
     x = np.array([p[0] for p in floors])
     y = np.array([p[1] for p in floors])
-    slope, intercept, ci_low, ci_high = stats.theilslopes(y, x, alpha=0.95)
+    fit = stats.theil_sen(y, x)
+    slope, intercept, ci_low, ci_high = fit.slope, fit.intercept, fit.ci_low, fit.ci_high
     residuals = y - (intercept + slope * x)
     half = len(floors) // 2
     trend = Trend(
         slope=float(slope), ci_low=float(ci_low), ci_high=float(ci_high),
         p_value=_kendall_rising(x, y),
         growth=float(slope) * span(points),
-        noise=float(stats.median_abs_deviation(residuals, scale="normal")),
+        noise=stats.median_abs_deviation(residuals),
         early_slope=_slope(x[:half], y[:half]),
         late_slope=_slope(x[half:], y[half:]),
         span=span(points),
@@ -147,11 +148,10 @@ def _uneven_growth(trend: Trend, policy: TrendPolicy) -> list[str]:
 def _kendall_rising(x: np.ndarray, y: np.ndarray) -> float:
     if np.all(y == y[0]):
         return 1.0
-    result = stats.kendalltau(x, y, alternative="greater")
-    return float(result.pvalue)
+    return stats.kendall_rising_p(x, y)
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2:
         return 0.0
-    return float(stats.theilslopes(y, x)[0])
+    return stats.theil_sen(y, x).slope

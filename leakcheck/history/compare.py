@@ -10,9 +10,8 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from scipy import stats  # type: ignore[import-untyped]
-
 from leakcheck.analysis.signals import label, unit
+from leakcheck.analysis.stats import mann_whitney_greater_p
 from leakcheck.analysis.units import format_bytes, format_quantity
 from leakcheck.history.figures import ProbeFigures, is_exact, worst_outcome
 from leakcheck.results import LEAK, OVER_LIMIT, PASSING
@@ -148,7 +147,7 @@ def _shift_p_value(base: Sequence[float], head: Sequence[float], minimum: int = 
     """One-sided: are head's values stochastically greater than base's?"""
     if len(base) < minimum or len(head) < minimum:
         return None
-    p_value = float(stats.mannwhitneyu(head, base, alternative="greater").pvalue)
+    p_value = mann_whitney_greater_p(head, base)
     return None if math.isnan(p_value) else p_value
 
 
