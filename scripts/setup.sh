@@ -25,17 +25,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Python: a virtual environment with the project (and Zig, pinned in pyproject.toml).
+# Python: a virtual environment with leakcheck (the harness, with its test tools) and the pyjamaz binding
+# (with cffi, and the pinned Zig that builds libpyjamaz: bindings/python/pyproject.toml).
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     say "creating .venv"
     "$python" -m venv .venv
 fi
-pyproject_hash=$(sha256sum pyproject.toml | cut -d' ' -f1)
+pyproject_hash=$(cat pyproject.toml bindings/python/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$pyproject_hash" ]; then
     say "installing the project into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    .venv/bin/python -m pip install -q -e '.[dev,report]' -e 'bindings/python[cffi,dev]'
     echo "$pyproject_hash" > "$stamps/pip"
 fi
 
