@@ -8,30 +8,36 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leakcheck import config_fields
+from leakcheck.config_fields import string_list, string_table
 from leakcheck.limits import Limit, LimitError, parse_limit, parse_limits
+from leakcheck.placeholders import BUILT_IN, UnknownPlaceholder, expand
+from leakcheck.subject import MutantCatalogue, Subject, parse_mutants, parse_subject
 
 LANGUAGES = ("python", "node", "zig", "native")
 SUITES = ("fast", "medium", "pressure")
 SUITE_CHOICES = (*SUITES, "all")
-DEFAULT_EXACT_COUNTERS = ("lib_*", "vips_*", "live_results")
+ConfigError = config_fields.ConfigError
+
+DEFAULT_EXACT_COUNTERS: tuple[str, ...] = ()
+"""No counter is exact unless the configuration says so: which counters the code under test owns is the
+subject's knowledge (`exact_counters` at the top level or per probe)."""
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_CAP = "4GiB"
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
-                        "env", "exact_counters", "description", "requires"})
-TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs"})
+                        "env", "exact_counters", "description", "requires", "python", "node"})
+TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
+                      "subject", "mutants", "setup"})
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
 _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message is shown to the user as is."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,10 @@ class ProbeSpec:
     requires: tuple[str, ...]
     """Paths (placeholders allowed) that must exist, else the probe is skipped with the reason."""
     description: str
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+    """The values of {root}, {python}, {node} and the configuration's [vars] for this probe."""
+    setup: str = ""
+    """The configuration's set-up command, named where a required path is missing."""
 
     def in_suite(self, suite: str) -> bool:
         return suite == "all" or suite in self.iterations
@@ -71,6 +81,12 @@ class Config:
     probes: tuple[ProbeSpec, ...]
     jobs: int = 1
     """Probes run at once unless --jobs says otherwise."""
+    subject: Subject = field(default_factory=Subject)
+    mutants: MutantCatalogue | None = None
+    setup: str = ""
+    """The command that builds or installs what probes require (shown where something is missing)."""
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+    """{root}, the configuration's {python} and {node}, and its [vars]: for subject and mutant commands."""
 
 
 def find_config(start: Path) -> Path:
@@ -94,14 +110,65 @@ def load_config(path: Path) -> Config:
     probes_table = table.get("probes", {})
     if not isinstance(probes_table, Mapping):
         raise ConfigError(f"{path}: probes must be a table of [probes.\"<lang>.<name>\"] tables")
+    root = path.resolve().parent
     defaults = {"timeout": table.get("timeout", DEFAULT_TIMEOUT_S),
-                "memory_cap": table.get("memory_cap", DEFAULT_MEMORY_CAP)}
-    probes = tuple(_probe_spec(name, raw, defaults, f"{path}: probes.{name!r}")
+                "memory_cap": table.get("memory_cap", DEFAULT_MEMORY_CAP),
+                "exact_counters": list(string_list(table.get("exact_counters", list(DEFAULT_EXACT_COUNTERS)),
+                                                   f"{path}: exact_counters"))}
+    shared = _shared_placeholders(table, root, str(path))
+    setup = table.get("setup", "")
+    if not isinstance(setup, str):
+        raise ConfigError(f"{path}: setup = {setup!r}; allowed: the command (a string) that builds what probes require")
+    defaults["setup"] = setup
+    probes = tuple(_probe_spec(name, raw, defaults, f"{path}: probes.{name!r}",
+                               _probe_placeholders(raw, table, shared, root, f"{path}: probes.{name!r}"))
                    for name, raw in probes_table.items())
     jobs = table.get("jobs", 1)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(f"{path}: jobs = {jobs!r}; allowed: a whole number of probes run at once, at least 1")
-    return Config(path=path.resolve(), root=path.resolve().parent, probes=probes, jobs=jobs)
+    return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs,
+                  subject=parse_subject(table.get("subject", {}), f"{path}: subject"),
+                  mutants=parse_mutants(table["mutants"], f"{path}: mutants") if "mutants" in table else None,
+                  setup=setup, placeholders=_probe_placeholders({}, table, shared, root, str(path)))
+
+
+def _shared_placeholders(table: Mapping[str, Any], root: Path, where: str) -> dict[str, str]:
+    """{root} and the [vars], each expanded with {root} and the vars above it."""
+    values = {"root": str(root)}
+    for name, raw in string_table(table.get("vars", {}), f"{where}: vars").items():
+        if not name.isidentifier() or name in BUILT_IN:
+            raise ConfigError(f"{where}: vars.{name}: a var's name is an identifier other than "
+                              f"{', '.join(BUILT_IN)}")
+        values[name] = _expanded(raw, values, f"{where}: vars.{name}")
+    return values
+
+
+def _probe_placeholders(raw: Mapping[str, Any], table: Mapping[str, Any], shared: Mapping[str, str],
+                        root: Path, where: str) -> dict[str, str]:
+    """The shared values with this probe's interpreters: its own, else the configuration's, else the
+    interpreter running leakcheck ({python}) and `node` from PATH ({node})."""
+    values = dict(shared)
+    for name, default in (("python", sys.executable), ("node", "node")):
+        chosen = raw.get(name, table.get(name))
+        if chosen is None:
+            values[name] = default
+            continue
+        if not isinstance(chosen, str) or not chosen:
+            raise ConfigError(f"{where}: {name} = {chosen!r}; allowed: an interpreter's path or command name")
+        values[name] = _interpreter(_expanded(chosen, shared, f"{where}: {name}"), root)
+    return values
+
+
+def _interpreter(value: str, root: Path) -> str:
+    """A relative path (with a slash) is the configuration directory's; a bare name is looked up on PATH."""
+    return str(root / value) if "/" in value and not Path(value).is_absolute() else value
+
+
+def _expanded(text: str, values: Mapping[str, str], where: str) -> str:
+    try:
+        return expand(text, values)
+    except UnknownPlaceholder as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def parse_duration(raw: object, where: str) -> float:
@@ -154,7 +221,8 @@ def _leakcheck_table(document: Mapping[str, Any], path: Path) -> Mapping[str, An
     return table
 
 
-def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: str) -> ProbeSpec:
+def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: str,
+                placeholders: Mapping[str, str]) -> ProbeSpec:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where} must be a table with lang, command, iterations, ...")
     unknown = set(raw) - PROBE_KEYS
@@ -170,17 +238,19 @@ def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: s
     return ProbeSpec(
         name=name,
         lang=lang,
-        command=_string_list(raw.get("command"), f"{where}.command", required=True),
+        command=string_list(raw.get("command"), f"{where}.command", required=True),
         iterations=_iterations(raw.get("iterations"), f"{where}.iterations"),
         limits=limits,
         timeout_s=parse_duration(raw.get("timeout", defaults["timeout"]), f"{where}.timeout"),
         stall_timeout_s=None if stall is None else parse_duration(stall, f"{where}.stall_timeout"),
         memory_cap_bytes=parse_size(raw.get("memory_cap", defaults["memory_cap"]), f"{where}.memory_cap"),
-        env=_string_table(raw.get("env", {}), f"{where}.env"),
-        exact_counters=_string_list(raw.get("exact_counters", list(DEFAULT_EXACT_COUNTERS)),
+        env=string_table(raw.get("env", {}), f"{where}.env"),
+        exact_counters=string_list(raw.get("exact_counters", defaults["exact_counters"]),
                                     f"{where}.exact_counters"),
-        requires=_string_list(raw.get("requires", []), f"{where}.requires"),
+        requires=string_list(raw.get("requires", []), f"{where}.requires"),
         description=str(raw.get("description", "")),
+        placeholders=placeholders,
+        setup=str(defaults["setup"]),
     )
 
 
@@ -201,19 +271,6 @@ def _iterations(raw: object, where: str) -> Mapping[str, int]:
     for suite, count in raw.items():
         if suite not in SUITES or not isinstance(count, int) or isinstance(count, bool) or count <= 0:
             raise ConfigError(f"{where}.{suite} = {count!r}; allowed: {allowed}")
-    return dict(raw)
-
-
-def _string_list(raw: object, where: str, *, required: bool = False) -> tuple[str, ...]:
-    if (not isinstance(raw, list) or not all(isinstance(item, str) for item in raw)
-            or (required and not raw)):
-        raise ConfigError(f"{where} = {raw!r}; allowed: a {'non-empty ' if required else ''}list of strings")
-    return tuple(raw)
-
-
-def _string_table(raw: object, where: str) -> Mapping[str, str]:
-    if not isinstance(raw, Mapping) or not all(isinstance(v, str) for v in raw.values()):
-        raise ConfigError(f"{where} = {raw!r}; allowed: a table of NAME = \"value\" strings")
     return dict(raw)
 
 

@@ -8,7 +8,8 @@ series with the same analysis. The test fails on LEAK / OVER_LIMIT / CRASH / TIM
 In the child (``--leakcheck-child``, internal) the test's fixtures are set up once and its body becomes the
 loop body of a Python SDK probe. A conftest.py may implement `pytest_leakcheck_counters()` to add the code
 under test's own counters to every tick (e.g. a library's live allocations); those matching the exact-counter
-patterns (default: leakcheck's, `lib_*`, `vips_*`, `live_results`) must return to their baseline.
+patterns (`--leakcheck-exact PATTERN` or the marker's `exact_counters`; none by default) must return to their
+baseline.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -33,9 +34,15 @@ from leakcheck.config import (
     parse_size,
 )
 from leakcheck.limits import Limit, LimitError, parse_limit
+from leakcheck.placeholders import literal
 from leakcheck.results import PASS, Attempt
-from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
-from leakcheck.sdk import ProbeContext, run_probe
+
+if TYPE_CHECKING:
+    from leakcheck.runner.attempt import Progress
+    from leakcheck.sdk import ProbeContext
+
+# The runner and the SDK are imported where a test is repeated: this module is loaded into every pytest
+# session of an environment where leakcheck is installed, most of which never use it.
 
 MARKER = "leakcheck"
 DEFAULT_ITERATIONS = 200
@@ -76,8 +83,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--leakcheck-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                     help=f"longest run of one test's repetitions (default {DEFAULT_TIMEOUT_S:g})")
     group.addoption("--leakcheck-exact", action="append", default=[], metavar="PATTERN",
-                    help="a counter (glob) that must return to its baseline; default: "
-                         + ", ".join(DEFAULT_EXACT_COUNTERS))
+                    help="a counter (glob) that must return to its baseline (repeatable; default: none)")
     group.addoption(CHILD_OPTION, action="store_true", default=False, help=argparse.SUPPRESS)
 
 
@@ -170,10 +176,12 @@ def _mapping(raw: object) -> Mapping[str, object]:
 
 
 def _run_in_child(item: pytest.Function, request: LeakcheckRequest) -> Attempt:
+    from leakcheck.runner.attempt import AttemptPlan, run_attempt
+
     root = item.config.invocation_params.dir
     directory = Path(tempfile.mkdtemp(prefix="leakcheck-pytest-"))
     probe = ProbeSpec(
-        name=f"pytest.{item.nodeid}", lang="python", command=tuple(_child_command(item)),
+        name=f"pytest.{item.nodeid}", lang="python", command=tuple(literal(part) for part in _child_command(item)),
         iterations={"fast": request.iterations}, limits=request.limits, timeout_s=request.timeout_s,
         stall_timeout_s=None, memory_cap_bytes=parse_size(DEFAULT_MEMORY_CAP, "leakcheck"), env={},
         exact_counters=request.exact_counters, requires=(), description=f"{item.nodeid} repeated {request.iterations} times",
@@ -235,6 +243,8 @@ def _log_tail(label: str, path: str | None, count: int = 30) -> list[str]:
 # --- the child: the test's body as a probe's loop body ----------------------------------------------------------
 
 def _repeat_in_this_process(item: pytest.Function) -> None:
+    from leakcheck.sdk import run_probe
+
     arguments: dict[str, Any] = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
 
     def body(ctx: ProbeContext, i: int) -> None:

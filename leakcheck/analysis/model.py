@@ -24,7 +24,7 @@ class ProbeSeries:
     x_unit: str = "iter"
     """"iter" or "s"."""
     exact_counters: frozenset[str] = field(default_factory=frozenset)
-    """Counter names that must return to their baseline (library allocator, libvips, live results)."""
+    """Counter names that must return to their baseline (what the code under test owns: its live allocations, handles)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`leakcheck doctor`: every toolchain and library the selected probes need, found or missing."""
+"""`leakcheck doctor`: what the selected probes need (commands, interpreters, SDKs, required paths, stack
+tools), found or missing, with how to install each; exit 1 when something required is missing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 from rich.table import Table
 
 from leakcheck.commands.common import add_probe_arguments, configured_probes
-from leakcheck.doctor import checks_for, run_checks
+from leakcheck.doctor import diagnose
 from leakcheck.output.terminal import make_console
 
 
@@ -17,13 +18,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     config, probes = configured_probes(args)
-    findings = run_checks(checks_for(probes, config.root), config.root)
+    findings = diagnose(probes, config.root)
     table = Table(title=f"what {len(probes)} probe(s) need")
     for column in ("requirement", "needed by", "status", "detail / how to install"):
         table.add_column(column, overflow="fold")
     for finding in findings:
         status = "[green]found[/]" if finding.found else ("[red]missing[/]" if finding.required
                                                           else "[yellow]missing (optional)[/]")
-        table.add_row(finding.name, finding.needed_by, status, finding.detail if finding.found else finding.install)
-    make_console().print(table)
+        table.add_row(finding.name, finding.needed_by, status,
+                      finding.detail if finding.found else f"{finding.detail}: {finding.install}")
+    make_console(wide=True).print(table)
     return 0 if all(f.found or not f.required for f in findings) else 1

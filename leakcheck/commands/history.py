@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -64,6 +65,9 @@ def _probe_table(history: History, probe: str, limit: int) -> Table:
 
 
 def _library(path: str) -> str:
-    """The library's build directory relative to zig-out (e.g. mutants/vips-unref/lib), else the path."""
-    marker = "zig-out/"
-    return path.split(marker, 1)[1].removesuffix("/libpyjamaz.so") if marker in path else path
+    """The library's path relative to the working directory where it is under it (a mutant's build stands
+    out), else as recorded."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path

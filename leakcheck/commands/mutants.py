@@ -1,4 +1,4 @@
-"""`leakcheck mutants`: build libpyjamaz's leak mutants, run the selected suite on the production library
+"""`leakcheck mutants`: build the project's leak mutants, run the selected suite on the production library
 and then against each mutant, and print the mutation score (which probes, in which languages, caught
 each mutant and by which signal). Exit 0 only when production passes and every mutant is caught in every
 selected language."""
@@ -25,8 +25,8 @@ from leakcheck.commands.common import (
 )
 from leakcheck.commands.run import RunListeners
 from leakcheck.config import Config, ConfigError
-from leakcheck.mutants.build import BuildError, build_library
-from leakcheck.mutants.catalog import Mutant, choose, library_path, load_mutants
+from leakcheck.mutants.build import BuildError, build_command, build_library
+from leakcheck.mutants.catalog import Mutant, catalogue, choose, library_path, load_mutants
 from leakcheck.mutants.document import SCORE_NAME, mutants_dir, previous_catches, score_document, write_score
 from leakcheck.mutants.run import PRODUCTION, MutationPlan, StageListener, run_mutation
 from leakcheck.mutants.terminal import print_score
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_probe_arguments(parser, default_suite="fast")
     add_process_arguments(parser)
     parser.add_argument("--mutant", dest="mutants", action="append", default=[], metavar="NAME",
-                        help="only this leak mutant (repeatable; default: every one declared in zig/src/mutants.zig)")
+                        help="only this leak mutant (repeatable; default: every one the project's [mutants] list names)")
     parser.add_argument("--list", action="store_true", help="print the declared leak mutants' names and exit")
     parser.add_argument("--first-catch", action="store_true",
                         help="per mutant and language, stop at the first catch; the probes that caught the mutant in "
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="retry a probe failing on the production library up to N times (default 1); "
                              "runs against mutants are never retried")
     parser.add_argument("--no-build", action="store_true",
-                        help="use the libraries already built in zig-out/ and zig-out/mutants/NAME/")
+                        help="use the libraries already built where [mutants] library and production_library say")
     parser.add_argument("--out-dir", type=Path, metavar="DIR",
                         help="where the stages' runs and mutants.json go (default: reports/mutants/<UTC time>-<suite>)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the mutation score JSON here")
@@ -65,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     config, probes = configured_probes(args)
-    mutants = choose(load_mutants(config.root), args.mutants)
+    mutants = choose(load_mutants(config), args.mutants)
     if args.list:
         print("\n".join(mutant.name for mutant in mutants))
         return EXIT_PASSED
@@ -76,7 +76,7 @@ def execute(args: argparse.Namespace) -> int:
     console = make_console()
     started = time.monotonic()
     try:
-        libraries = _libraries(config.root, mutants, build=not args.no_build)
+        libraries = _libraries(config, mutants, build=not args.no_build)
     except BuildError as exc:
         print(f"leakcheck mutants: cannot build the libraries: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -90,6 +90,7 @@ def execute(args: argparse.Namespace) -> int:
     out_dir = args.out_dir or mutants_dir(provenance.project_dir(config.root) / "reports") / f"{stamp}-{args.suite}"
     header = _header(args, config, mutants, out_dir)
     plan = MutationPlan(root=config.root, suite=args.suite, probes=probes, mutants=mutants, libraries=libraries,
+                        library_env=catalogue(config).env,
                         out_dir=out_dir, jobs=args.jobs or config.jobs, first_catch=args.first_catch,
                         budget_s=args.budget, production_retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                         known_catches=previous_catches(out_dir.parent) if args.first_catch else {})
@@ -106,7 +107,7 @@ def _header(args: argparse.Namespace, config: Config, mutants: Sequence[Mutant],
     selection = {"suite": args.suite, "lang": args.lang, "patterns": args.patterns, "excluded": args.excluded,
                  "mutants": [m.name for m in mutants], "first_catch": args.first_catch, "budget": args.budget,
                  "jobs": args.jobs or config.jobs, "retries": args.retries, "timeout": args.timeout}
-    return {"provenance": provenance.collect(config.root), "config": str(config.path), "out_dir": str(out_dir),
+    return {"provenance": provenance.collect(config), "config": str(config.path), "out_dir": str(out_dir),
             "selection": selection}
 
 
@@ -122,15 +123,14 @@ def _write(args: argparse.Namespace, document: Mapping[str, Any], out_dir: Path,
     console.print(f"mutation score: {score_paths[-1]}")
 
 
-def _libraries(root: Path, mutants: Sequence[Mutant], *, build: bool) -> dict[str, Path]:
-    """"production" and each mutant -> its library, built now (zig's cache makes this cheap) or checked."""
+def _libraries(config: Config, mutants: Sequence[Mutant], *, build: bool) -> dict[str, Path]:
+    """"production" and each mutant -> its library, built now (the project's build tool caches) or checked."""
     names: list[str | None] = [None, *(m.name for m in mutants)]
     libraries: dict[str, Path] = {}
     for name in names:
-        library = build_library(root, name) if build else library_path(root, name)
+        library = build_library(config, name) if build else library_path(config, name)
         if not library.is_file():
-            flag = "" if name is None else f" library -Dleak-mutant={name} -p zig-out/mutants/{name}"
-            raise BuildError(f"{library} does not exist (--no-build): scripts/zig build{flag}")
+            raise BuildError(f"{library} does not exist (--no-build): {' '.join(build_command(config, name))}")
         libraries[name or PRODUCTION] = library
     return libraries
 

@@ -77,7 +77,7 @@ def execute(args: argparse.Namespace) -> int:
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                          jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
                          tool_subject=args.tool_subject)
-    header = {"provenance": provenance.collect(config.root), "config": str(config.path), "run_dir": str(run_dir),
+    header = {"provenance": provenance.collect(config), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "shard": str(args.shard) if args.shard else None,

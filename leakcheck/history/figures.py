@@ -14,8 +14,6 @@ from leakcheck.results import OUTCOMES, PASSING
 
 DELTA_WINDOWS = 20
 """Windows of the measure phase whose medians give the per-iteration RSS deltas that compare tests."""
-EXACT_PREFIXES = ("lib_", "vips_", "live_results")
-"""The library's counters (design.md), whose growth over the measure phase is compared run to run."""
 
 
 @dataclass(frozen=True)
@@ -67,19 +65,19 @@ def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
 
 
 def exact_counter_growth(attempt: Mapping[str, Any]) -> dict[str, float]:
-    """Each library counter's last measure-phase value minus its first, from the ticks themselves (a probe
-    that failed its own checks has no findings, but its ticks are kept)."""
+    """Each counter's last measure-phase value minus its first, from the ticks themselves (a probe that
+    failed its own checks has no findings, but its ticks are kept); compare judges the exact ones."""
     ticks = [t for t in attempt.get("ticks") or [] if t.get("phase") == "measure" and t.get("counters")]
     if not ticks:
         return {}
     first, last = ticks[0]["counters"], ticks[-1]["counters"]
     return {name: float(last[name]) - float(first[name]) for name in sorted(first)
-            if name in last and name.startswith(EXACT_PREFIXES)}
+            if name in last and isinstance(first[name], (int, float)) and isinstance(last[name], (int, float))}
 
 
 def is_exact(counter: str, figures: Sequence[ProbeFigures]) -> bool:
-    """Exact as the analysis judged it (a probe may declare libvips' tracked memory bounded, not exact);
-    for a probe that was never analysed, by the default exact-counter patterns."""
+    """Exact as the analysis judged it (a probe may declare a counter bounded, not exact); for a probe that
+    was never analysed, by the default exact-counter patterns."""
     judged = [f.exact_counters for f in figures if f.exact_counters is not None]
     if judged:
         return any(counter in exact for exact in judged)

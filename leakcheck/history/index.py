@@ -32,7 +32,7 @@ class RunEntry:
     probes: tuple[Mapping[str, Any], ...]
     """Each probe's figures (ProbeFigures.summary()), in run order."""
     library: str = ""
-    """The library the probes loaded (PYJAMAZ_LIB_PATH, e.g. a leak mutant's build)."""
+    """The library the probes loaded (the subject's, or a leak mutant's build)."""
 
 
 @dataclass(frozen=True)

@@ -1,71 +1,89 @@
-"""The leak mutants of libpyjamaz, read from the one place they are declared: the `Mutant` enum of
-zig/src/mutants.zig (what `zig build -Dleak-mutant=NAME` accepts). Nothing here lists them by hand."""
+"""The leak mutants of a project, as its `[mutants]` table lists them: the `list` command prints one a line,
+its name, then optionally whitespace and what the leak is. Nothing here knows any project's mutants."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from leakcheck.config import ConfigError
+from leakcheck.config import Config, ConfigError
+from leakcheck.placeholders import UnknownPlaceholder, expand
+from leakcheck.subject import MutantCatalogue
 
-MUTANTS_SOURCE = Path("zig") / "src" / "mutants.zig"
 NO_MUTANT = "none"
-_ENUM = re.compile(r"pub const Mutant = enum \{(?P<body>.*?)\};", re.DOTALL)
-_MEMBER = re.compile(r'^(?:@"(?P<quoted>[^"]+)"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*)),$')
+LIST_TIMEOUT_S = 60.0
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
 class Mutant:
     name: str
     description: str
-    """The doc comment above the enum member: what the leak is."""
+    """What the leak is, as the project describes it."""
 
 
-def load_mutants(root: Path) -> tuple[Mutant, ...]:
-    """Every mutant declared under `root` (the project holding zig/src/mutants.zig), in declaration order."""
-    source = root / MUTANTS_SOURCE
+def catalogue(config: Config) -> MutantCatalogue:
+    if config.mutants is None:
+        raise ConfigError(f"{config.path}: no [mutants] table: leakcheck mutants needs the project to declare how "
+                          "to list its leak mutants (list), build one (build, with {mutant}), where the build puts "
+                          "the library (library, production_library) and the variable that points probes at it (env)")
+    return config.mutants
+
+
+def load_mutants(config: Config) -> tuple[Mutant, ...]:
+    """Every mutant the project's list command names, in its order."""
+    command = [expanded(config, part) for part in catalogue(config).list_command]
+    shown = " ".join(command)
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"no leak mutants to run: {source} cannot be read ({exc.strerror or exc}); "
-                          "leakcheck mutants works on the libpyjamaz project") from None
-    return parse_mutants(text, source)
+        completed = subprocess.run(command, cwd=config.root, capture_output=True, text=True, timeout=LIST_TIMEOUT_S,
+                                   check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"mutants.list: {shown} cannot be run: {exc}") from None
+    if completed.returncode != 0:
+        raise ConfigError(f"mutants.list: {shown} failed (exit {completed.returncode}): "
+                          f"{completed.stderr.strip()[-500:]}")
+    return parse_listing(completed.stdout, shown)
 
 
-def parse_mutants(text: str, source: Path) -> tuple[Mutant, ...]:
-    match = _ENUM.search(text)
-    if match is None:
-        raise ConfigError(f"{source}: no `pub const Mutant = enum {{ ... }};` declaring the leak mutants")
-    mutants, doc = [], []
-    for line in (raw.strip() for raw in match.group("body").splitlines()):
-        if line.startswith("///"):
-            doc.append(line.removeprefix("///").strip())
+def parse_listing(text: str, source: str) -> tuple[Mutant, ...]:
+    mutants = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
             continue
-        member = _MEMBER.match(line)
-        if member is not None:
-            name = member.group("quoted") or member.group("plain")
-            if name != NO_MUTANT:
-                mutants.append(Mutant(name, " ".join(doc)))
-        doc = []
+        name, _, description = line.strip().partition(" ") if "\t" not in line else line.strip().partition("\t")
+        if not _NAME.match(name):
+            raise ConfigError(f"{source}: line {number}: {name!r} is not a mutant name (letters, digits, . _ -)")
+        if name != NO_MUTANT:
+            mutants.append(Mutant(name, description.strip()))
     if not mutants:
-        raise ConfigError(f"{source}: the Mutant enum declares no leak mutant besides {NO_MUTANT!r}")
+        raise ConfigError(f"{source} names no leak mutant")
     return tuple(mutants)
 
 
 def choose(mutants: tuple[Mutant, ...], names: list[str]) -> tuple[Mutant, ...]:
-    """The mutants named on the command line (all when none is named), in declaration order."""
+    """The mutants named on the command line (all when none is named), in the project's order."""
     if not names:
         return mutants
     known = {mutant.name for mutant in mutants}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ConfigError(f"--mutant: unknown leak mutant(s) {', '.join(unknown)}; "
-                          f"declared in {MUTANTS_SOURCE}: {', '.join(m.name for m in mutants)}")
+                          f"declared: {', '.join(m.name for m in mutants)}")
     return tuple(mutant for mutant in mutants if mutant.name in names)
 
 
-def library_path(root: Path, mutant: str | None) -> Path:
-    """Where `zig build library` installs the production library (None) or a mutant's."""
-    prefix = root / "zig-out" if mutant is None else root / "zig-out" / "mutants" / mutant
-    return prefix / "lib" / "libpyjamaz.so"
+def library_path(config: Config, mutant: str | None) -> Path:
+    """Where the project's build puts the production library (None) or a mutant's."""
+    spec = catalogue(config)
+    path = Path(expanded(config, spec.production_library if mutant is None else spec.library, mutant))
+    return path if path.is_absolute() else config.root / path
+
+
+def expanded(config: Config, text: str, mutant: str | None = None) -> str:
+    values = {**config.placeholders, **({"mutant": mutant} if mutant is not None else {})}
+    try:
+        return expand(text, values)
+    except UnknownPlaceholder as exc:
+        raise ConfigError(f"{config.path}: mutants: {exc}") from None

@@ -1,6 +1,6 @@
 """The mutation run: the selected probes on the production library first (all must pass), then against
-each mutant, through the same `run_probes` a `leakcheck run` uses. Each probe is pointed at a library by
-PYJAMAZ_LIB_PATH in its environment, which the Zig, Node and Python probes all load from.
+each mutant, through the same `run_probes` a `leakcheck run` uses. Each probe is pointed at a library by the
+environment variable the project's [mutants] table names, which its probes load the library from.
 
 In first-catch mode each language's probes run one per language per round, and a language stops at its
 first catch: the probes that caught the mutant in the previous score first, then the cheapest (by their
@@ -20,7 +20,6 @@ from leakcheck.mutants.score import MutantRun, MutationScore, ProbeVerdict
 from leakcheck.results import ProbeResult
 from leakcheck.session import RunListener, RunOptions, RunOutcome, run_probes
 
-LIB_PATH_ENV = "PYJAMAZ_LIB_PATH"
 PRODUCTION = "production"
 
 
@@ -32,6 +31,8 @@ class MutationPlan:
     mutants: tuple[Mutant, ...]
     libraries: Mapping[str, Path]
     """"production" and each mutant's name -> the library file to load."""
+    library_env: str
+    """The variable through which the probes load the library they are given."""
     out_dir: Path
     """Each stage's run directory goes under it: production/, then one per mutant."""
     jobs: int = 1
@@ -137,15 +138,15 @@ class _Stage:
         library = self.plan.libraries[self.name]
         options = RunOptions(root=self.plan.root, suite=self.plan.suite, run_dir=self.run_dir, retries=retries,
                              timeout_s=self.plan.timeout_s, seed=self.plan.seed, jobs=self.plan.jobs)
-        return run_probes([pointed_at(probe, library) for probe in batch], options, listener)
+        return run_probes([pointed_at(probe, self.plan.library_env, library) for probe in batch], options, listener)
 
     def _budget_spent(self) -> bool:
         return self.plan.budget_s is not None and time.monotonic() - self.started >= self.plan.budget_s
 
 
-def pointed_at(probe: ProbeSpec, library: Path) -> ProbeSpec:
-    """The probe, loading `library` whatever PYJAMAZ_LIB_PATH the caller has set."""
-    return replace(probe, env={**probe.env, LIB_PATH_ENV: str(library)})
+def pointed_at(probe: ProbeSpec, variable: str, library: Path) -> ProbeSpec:
+    """The probe, loading `library` whatever the caller's environment says."""
+    return replace(probe, env={**probe.env, variable: str(library)})
 
 
 def _by_language(probes: Sequence[ProbeSpec]) -> dict[str, list[ProbeSpec]]:

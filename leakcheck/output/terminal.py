@@ -33,9 +33,10 @@ class SummaryRow:
     attempts: int
 
 
-def make_console() -> Console:
-    """Not a terminal (CI logs, pipes): wide enough that reasons and paths stay readable."""
-    return Console() if sys.stdout.isatty() else Console(width=160)
+def make_console(wide: bool = False) -> Console:
+    """Not a terminal (CI logs, pipes): wide enough that reasons and paths stay readable (`wide`: tables of
+    paths and install lines, which wrap badly)."""
+    return Console() if sys.stdout.isatty() else Console(width=260 if wide else 160)
 
 
 def summary_rows(results: Sequence[ProbeResult]) -> list[SummaryRow]:

@@ -16,12 +16,12 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
-from leakcheck.analysis import judge
+from leakcheck.analysis.verdict import judge
 from leakcheck.config import ProbeSpec
 from leakcheck.output.json_results import write_samples_csv
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
-from leakcheck.runner.command import CannotRun, probe_command, probe_environment
+from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
@@ -91,10 +91,12 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
              "events": str(plan.directory / "events.jsonl"), "samples": str(plan.directory / "samples.csv")}
     try:
         command = probe_command(plan.probe, plan.root)
-    except CannotRun as exc:
+        environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
+                                        seed=plan.seed, base=plan.environment)
+    except RequirementMissing as exc:
         return _early(plan, SKIP, str(exc), {})
-    environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
-                                    seed=plan.seed, base=plan.environment)
+    except CannotRun as exc:
+        return _early(plan, ERROR, str(exc), {})
     executable = command[0]
     if plan.tool is not None:
         command, environment = plan.tool.wrap(command, _tool_warmup(environment, plan.iterations), plan.directory)

@@ -1,58 +1,64 @@
-"""A probe's command and environment, with placeholders expanded, or the reason it cannot run here."""
+"""A probe's command and environment, with placeholders expanded, or the reason it cannot run here.
+
+Fail closed: a probe that cannot run (an unknown placeholder, a command or interpreter that is not there) is
+an ERROR that fails the run; only a missing path the probe declares in `requires` makes it a SKIP.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from leakcheck.config import ProbeSpec
+from leakcheck.placeholders import UnknownPlaceholder, expand
 
 
 class CannotRun(Exception):
-    """A toolchain or file the probe needs is missing: the probe is skipped with this reason."""
+    """The probe's command cannot be run here: the probe is an ERROR with this reason."""
 
 
-@dataclass(frozen=True)
-class Placeholders:
-    root: Path
+class RequirementMissing(Exception):
+    """A path the probe declares in `requires` is missing: the probe is skipped with this reason."""
 
-    def values(self) -> dict[str, str | None]:
-        return {"python": sys.executable, "node": shutil.which("node"), "root": str(self.root),
-                "zig_out": str(self.root / "zig-out")}
 
-    def expand(self, text: str) -> str:
-        for name, value in self.values().items():
-            token = "{" + name + "}"
-            if token in text:
-                if value is None:
-                    raise CannotRun(f"{name} is not installed (not found on PATH)")
-                text = text.replace(token, value)
-        return text
+def expand_for(probe: ProbeSpec, text: str, where: str) -> str:
+    try:
+        return expand(text, probe.placeholders)
+    except UnknownPlaceholder as exc:
+        raise CannotRun(f"{where}: {exc}") from None
+
+
+def missing_requirements(probe: ProbeSpec, root: Path) -> list[Path]:
+    paths = (Path(expand_for(probe, required, "requires")) for required in probe.requires)
+    return [path for path in (p if p.is_absolute() else root / p for p in paths) if not path.exists()]
 
 
 def probe_command(probe: ProbeSpec, root: Path) -> list[str]:
-    placeholders = Placeholders(root)
-    for required in probe.requires:
-        path = Path(placeholders.expand(required))
-        path = path if path.is_absolute() else root / path
-        if not path.exists():
-            raise CannotRun(f"{path} does not exist (build it first, e.g. scripts/zig build)")
-    command = [placeholders.expand(part) for part in probe.command]
-    if shutil.which(command[0], path=os.environ.get("PATH")) is None and not (root / command[0]).exists():
-        raise CannotRun(f"{command[0]} is not installed (not found on PATH)")
+    command = [expand_for(probe, part, "command") for part in probe.command]
+    missing = missing_requirements(probe, root)
+    if missing:
+        hint = f" (run {probe.setup})" if probe.setup else " (build or install it first)"
+        raise RequirementMissing(f"required {missing[0]} does not exist{hint}")
+    if resolve_executable(command[0], root) is None:
+        raise CannotRun(f"{command[0]} not found (neither on PATH nor under {root})")
     return command
+
+
+def resolve_executable(name: str, root: Path) -> str | None:
+    found = shutil.which(name, path=os.environ.get("PATH"))
+    if found is not None:
+        return found
+    candidate = Path(name) if Path(name).is_absolute() else root / name
+    return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
 
 
 def probe_environment(probe: ProbeSpec, *, root: Path, suite: str, iterations: int, seed: int,
                       base: Mapping[str, str]) -> dict[str, str]:
     """The inherited environment (less any LEAKCHECK_* of an outer run), the probe's own, and the parameters."""
-    placeholders = Placeholders(root)
     environment = {key: value for key, value in base.items() if not key.startswith("LEAKCHECK_")}
-    environment.update({key: placeholders.expand(value) for key, value in probe.env.items()})
+    environment.update({key: expand_for(probe, value, f"env.{key}") for key, value in probe.env.items()})
     environment.update({"LEAKCHECK_ITERATIONS": str(iterations), "LEAKCHECK_SUITE": suite,
                         "LEAKCHECK_SEED": str(seed), "LEAKCHECK_PROBE": probe.name})
     return environment

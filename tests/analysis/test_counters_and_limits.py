@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leakcheck.analysis import LEAK, OVER_LIMIT, PASS, ProbeSeries, judge
+from leakcheck.analysis import LEAK, OVER_LIMIT, PASS, ProbeSeries
+from leakcheck.analysis.verdict import judge
 from leakcheck.limits import parse_limits
 
 from .synthetic import WARMUP, flat, linear, memory_points, rss_series
@@ -14,7 +15,7 @@ def test_exact_counter_that_grows_one_per_iteration_is_a_leak() -> None:
     counter = [(float(i), 12.0 + i) for i in TICKS]
     judgement = judge(rss_series(memory_points(flat(), seed=1), lib_live_allocations=counter), [])
     assert judgement.outcome == LEAK
-    assert judgement.reasons[0].startswith("library live allocations +1,790 over 1,790 iterations")
+    assert judgement.reasons[0].startswith("lib_live_allocations +1,790 over 1,790 iterations")
 
 
 def test_exact_counter_that_returns_to_baseline_passes() -> None:

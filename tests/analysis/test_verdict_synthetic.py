@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from leakcheck.analysis import LEAK, PASS, judge
+from leakcheck.analysis import LEAK, PASS
+from leakcheck.analysis.verdict import judge
 
 from .synthetic import (
     flat,

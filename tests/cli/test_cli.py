@@ -3,6 +3,7 @@ traceback; `list` and `doctor` read the same configuration `run` does."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +15,10 @@ from leakcheck.cli import main
 GOOD = '[probes."python.one"]\nlang = "python"\ncommand = ["{python}", "-c", "pass"]\niterations = { fast = 10 }\n'
 
 
-def leakcheck_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def leakcheck_cli(*args: str, cwd: Path | None = None,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "leakcheck.cli", *args], capture_output=True, text=True,
-                          timeout=120, check=False, cwd=cwd)
+                          timeout=120, check=False, cwd=cwd, env={**os.environ, **(env or {})})
 
 
 @pytest.mark.parametrize(("config", "message"), [
@@ -82,12 +84,22 @@ def test_pyproject_without_leakcheck_table_is_not_a_config(tmp_path: Path) -> No
 
 def test_doctor_names_what_is_missing_and_how_to_install_it(tmp_path: Path) -> None:
     (tmp_path / "leakcheck.toml").write_text(
-        GOOD + '[probes."zig.built"]\nlang = "zig"\ncommand = ["x"]\niterations = 1\n'
-               'requires = ["{zig_out}/bin/probe-that-is-not-built"]\n')
+        'setup = "make probes"\n[vars]\nout = "{root}/out"\n' + GOOD
+        + '[probes."zig.built"]\nlang = "zig"\ncommand = ["x"]\niterations = 1\n'
+          'requires = ["{out}/bin/probe-that-is-not-built"]\n'
+          '[probes."python.typo"]\nlang = "python"\ncommand = ["{pythn}", "p.py"]\niterations = 1\n'
+          '[probes."python.venv"]\nlang = "python"\npython = "venv/bin/python"\ncommand = ["{python}", "p.py"]\n'
+          'iterations = 1\n')
     completed = leakcheck_cli("doctor", "--config", str(tmp_path / "leakcheck.toml"))
-    assert "zig-out/bin/probe-that-is-not-built" in completed.stdout
-    assert "missing" in completed.stdout and "scripts/zig build" in completed.stdout
-    assert completed.returncode == 1  # a required file is missing
+    lines = completed.stdout.splitlines()
+    required = next(line for line in lines if "out/bin/probe-that-is-not-built" in line)
+    assert "zig.built" in required and "missing" in required and "make probes" in required
+    typo = next(line for line in lines if "python.typo" in line)
+    assert "unknown placeholder {pythn}" in typo and "{python}" in typo
+    venv = next(line for line in lines if "python.venv" in line)
+    assert f"command {tmp_path / 'venv/bin/python'}" in venv and "missing" in venv
+    assert "python3 -m venv" in completed.stdout
+    assert completed.returncode == 1
 
 
 def test_unwritable_output_path_is_a_message_not_a_traceback(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ CONFIG = f"""\
 lang = "python"
 command = ["{sys.executable}", "{{root}}/probe.py"]
 iterations = {{ fast = 200 }}
+exact_counters = ["lib_*"]
 """
 
 

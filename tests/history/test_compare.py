@@ -39,7 +39,7 @@ def test_exact_counter_growth_and_failing_verdict_are_flagged(tmp_path: Path) ->
             SyntheticProbe("zig.steady_2", outcome="LEAK"), *STEADY[3:]]
     comparisons = compare_runs(_figures(tmp_path, "base", STEADY, 1), _figures(tmp_path, "head", head, 2))
     flagged = {c.name: [ch.figure for ch in c.changes if ch.regression] for c in comparisons if c.regression}
-    assert flagged == {"zig.steady_0": ["library live bytes growth"], "zig.steady_1": ["verdict"]}
+    assert flagged == {"zig.steady_0": ["lib_live_bytes growth"], "zig.steady_1": ["verdict"]}
     # A LEAK verdict that no figure corroborates is the analysis meeting noise, not a regression.
     uncorroborated = next(c for c in comparisons if c.name == "zig.steady_2").changes[0]
     assert not uncorroborated.regression and "within run-to-run noise" in uncorroborated.reason

@@ -69,7 +69,8 @@ def run_suite(directory: Path, libraries: Mapping[str, str], *, languages: Seque
         files[name].write_text(effects)
     mutants = tuple(Mutant(name, f"the {name} leak") for name in libraries if name != PRODUCTION)
     plan = MutationPlan(root=config.root, suite="fast", probes=tuple(p for p in config.probes if p.lang in languages),
-                        mutants=mutants, libraries=files, out_dir=directory / "out", jobs=2, first_catch=first_catch,
+                        mutants=mutants, libraries=files, library_env="PYJAMAZ_LIB_PATH", out_dir=directory / "out",
+                        jobs=2, first_catch=first_catch,
                         budget_s=budget_s, production_retries=0, known_catches=known_catches or {})
     stages = RecordedStages()
     return run_mutation(plan, stages), stages

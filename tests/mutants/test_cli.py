@@ -5,7 +5,6 @@ selected probe cannot see as a hole."""
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,8 @@ import psutil  # type: ignore[import-untyped]
 import pytest
 
 from leakcheck.cli import main
-from leakcheck.mutants.catalog import MUTANTS_SOURCE, library_path
+from leakcheck.config import load_config
+from leakcheck.mutants.catalog import library_path
 from leakcheck.mutants.document import SCORE_NAME
 
 from .mutation_runs import suite_config
@@ -24,6 +24,10 @@ from .test_catalog import DECLARED
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = '[probes."python.one"]\nlang = "python"\ncommand = ["{python}", "-c", "pass"]\niterations = { fast = 10 }\n'
+MUTANTS = ('[mutants]\nlist = ["{python}", "%s"]\nbuild_production = ["scripts/zig", "build"]\n'
+           'build = ["scripts/zig", "build", "library", "-Dleak-mutant={mutant}", "-p", "zig-out/mutants/{mutant}"]\n'
+           'production_library = "zig-out/lib/libpyjamaz.so"\nlibrary = "zig-out/mutants/{mutant}/lib/libpyjamaz.so"\n'
+           'env = "PYJAMAZ_LIB_PATH"\n') % (REPO / "scripts" / "list_mutants.py")
 
 
 def mutants_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -32,15 +36,13 @@ def mutants_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess
 
 
 def _project(tmp_path: Path) -> Path:
-    """A project with the mutants' source and one probe, but no Zig and nothing built."""
-    (tmp_path / MUTANTS_SOURCE).parent.mkdir(parents=True)
-    shutil.copy(REPO / MUTANTS_SOURCE, tmp_path / MUTANTS_SOURCE)
-    (tmp_path / "leakcheck.toml").write_text(PROBE)
+    """A project with libpyjamaz's mutant catalogue and one probe, but no Zig and nothing built."""
+    (tmp_path / "leakcheck.toml").write_text(MUTANTS + PROBE)
     return tmp_path / "leakcheck.toml"
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--mutant", "leaky"], "unknown leak mutant(s) leaky; declared in zig/src/mutants.zig: result-buffer, "),
+    (["--mutant", "leaky"], "unknown leak mutant(s) leaky; declared: result-buffer, "),
     (["--lang", "cobol"], "unknown language(s) cobol"),
     (["-k", "no-such-probe"], "no probe in"),
 ])
@@ -66,7 +68,7 @@ def test_a_bad_argument_exits_2_with_a_message(args: list[str], message: str,
 def test_a_project_without_leak_mutants_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "leakcheck.toml").write_text(PROBE)
     assert main(["mutants", "--config", str(tmp_path / "leakcheck.toml")]) == 2
-    assert "leakcheck mutants works on the libpyjamaz project" in capsys.readouterr().err
+    assert "no [mutants] table: leakcheck mutants needs the project to declare" in capsys.readouterr().err
 
 
 def test_list_prints_the_declared_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,7 +81,7 @@ def test_a_library_that_cannot_be_built_is_exit_1_with_the_reason(tmp_path: Path
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     config = _project(tmp_path)
     assert main(["mutants", "--config", str(config)]) == 1
-    assert f"cannot build the libraries: scripts/zig build: {tmp_path / 'scripts' / 'zig'} not found" in capsys.readouterr().err
+    assert "cannot build the libraries: scripts/zig build: cannot run scripts/zig" in capsys.readouterr().err
     assert main(["mutants", "--config", str(config), "--no-build"]) == 1
     assert f"{tmp_path / 'zig-out' / 'lib' / 'libpyjamaz.so'} does not exist (--no-build)" in capsys.readouterr().err
 
@@ -90,9 +92,11 @@ def _text_project(tmp_path: Path, delay_s: float, effects: str) -> Path:
     config = _project(tmp_path)
     suite_config(tmp_path)  # rewrites leakcheck.toml
     config.write_text(config.read_text().replace('PROBE_DELAY_S = "0"', f'PROBE_DELAY_S = "{delay_s}"'))
+    config.write_text(config.read_text() + "\n" + MUTANTS)
+    loaded = load_config(config)
     for name in (None, *DECLARED):
-        library_path(tmp_path, name).parent.mkdir(parents=True)
-        library_path(tmp_path, name).write_text("" if name is None else effects)
+        library_path(loaded, name).parent.mkdir(parents=True)
+        library_path(loaded, name).write_text("" if name is None else effects)
     return config
 
 
@@ -133,9 +137,10 @@ def _wait_for_probes(pid: int) -> list[int]:
 def test_a_real_run_shows_a_caught_mutant_and_a_hole(tmp_path: Path) -> None:
     """zig.error_recovery sees the leaked error message; it never calls optimize_file, so it cannot see the
     descriptor that the file-descriptor mutant leaves open."""
+    repo = load_config(REPO / "pyproject.toml")
     for name in (None, "error-message", "file-descriptor"):
-        if not library_path(REPO, name).is_file():
-            pytest.skip(f"{library_path(REPO, name)} not built (scripts/test.sh builds it)")
+        if not library_path(repo, name).is_file():
+            pytest.skip(f"{library_path(repo, name)} not built (scripts/test.sh builds it)")
     score_path = tmp_path / "score.json"
     completed = mutants_cli("-k", "zig.error_recovery", "--mutant", "error-message", "--mutant", "file-descriptor",
                             "--no-build", "--out-dir", str(tmp_path / "out"), "--json", str(score_path),

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 from analysis.synthetic import flat, linear, memory_points, rss_series
 
-from leakcheck.analysis import judge
+from leakcheck.analysis.verdict import judge
 from leakcheck.limits import parse_limits
 from leakcheck.mutants.signals import (
     CRASH_SIGNAL,

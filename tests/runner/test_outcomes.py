@@ -127,15 +127,31 @@ def test_probe_without_sdk_is_judged_over_time(leakcheck) -> None:
     assert "/s" in growing["reason"]
 
 
-def test_missing_toolchain_or_build_output_is_a_skip_with_the_reason(leakcheck) -> None:
+def test_a_probe_that_cannot_run_is_an_error_and_only_a_missing_requirement_a_skip(leakcheck) -> None:
+    """Fail closed: a missing command, interpreter or a misspelt placeholder fails the run; SKIP is only for a
+    path the probe declares in `requires`."""
     config = ('[probes."native.absent"]\nlang = "native"\ncommand = ["no-such-tool-here"]\niterations = 10\n'
-              '[probes."zig.unbuilt"]\nlang = "zig"\ncommand = ["{zig_out}/bin/none"]\niterations = 10\n'
-              'requires = ["{zig_out}/bin/none"]\n')
+              '[probes."python.typo"]\nlang = "python"\ncommand = ["{pythn}", "-c", "pass"]\niterations = 10\n'
+              '[probes."python.venv"]\nlang = "python"\npython = "no-venv/bin/python"\n'
+              'command = ["{python}", "-c", "pass"]\niterations = 10\n')
+    run = leakcheck(config)
+    assert run.returncode == 1
+    assert run.probe("native.absent")["outcome"] == "ERROR"
+    assert run.probe("native.absent")["reason"].startswith("no-such-tool-here not found (neither on PATH nor under ")
+    assert run.probe("python.typo")["outcome"] == "ERROR"
+    assert "unknown placeholder {pythn}" in run.probe("python.typo")["reason"]
+    assert run.probe("python.venv")["outcome"] == "ERROR"
+    assert "no-venv/bin/python not found" in run.probe("python.venv")["reason"]
+
+
+def test_a_missing_requirement_is_a_skip_with_the_reason(leakcheck) -> None:
+    config = ('setup = "make probes"\n[vars]\nout = "{root}/out"\n'
+              '[probes."zig.unbuilt"]\nlang = "zig"\ncommand = ["{out}/bin/none"]\niterations = 10\n'
+              'requires = ["{out}/bin/none"]\n')
     run = leakcheck(config)
     assert run.returncode == 0
-    assert run.probe("native.absent")["outcome"] == "SKIP"
-    assert run.probe("native.absent")["reason"] == "no-such-tool-here is not installed (not found on PATH)"
-    assert "zig-out/bin/none does not exist" in run.probe("zig.unbuilt")["reason"]
+    assert run.probe("zig.unbuilt")["outcome"] == "SKIP"
+    assert run.probe("zig.unbuilt")["reason"].endswith("out/bin/none does not exist (run make probes)")
 
 
 def test_junit_marks_crash_as_error_and_leak_as_failure(leakcheck, tmp_path: Path) -> None:
@@ -195,7 +211,8 @@ def test_jobs_run_probes_side_by_side_with_every_result_kept(leakcheck) -> None:
 
 
 def test_fail_on_turns_skip_into_a_failing_exit_code(leakcheck) -> None:
-    config = '[probes."native.absent"]\nlang = "native"\ncommand = ["no-such-tool-here"]\niterations = 10\n'
+    config = ('[probes."native.absent"]\nlang = "native"\ncommand = ["true"]\niterations = 10\n'
+              'requires = ["not-built"]\n')
     assert leakcheck(config).returncode == 0
     assert leakcheck(config, "--fail-on", "skip").returncode == 1
     assert leakcheck(config, "--fail-on", "pass").returncode == 2
