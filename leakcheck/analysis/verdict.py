@@ -42,7 +42,7 @@ def _memory_findings(series: ProbeSeries, limits: Sequence[Limit], policy: Trend
     for name, key in (("fds", "fd_growth"), ("threads", "thread_growth")):
         points = series.memory.get(name)
         if points:
-            # A pool (libvips workers, libuv threads, cached files) moves within a band or levels off;
+            # A pool (a library's worker threads, libuv threads, cached files) moves within a band or levels off;
             # a leak rises in steps all along, by more than the allowed growth.
             allowed = _limit_value(limits, key) or 0.0
             count_policy = replace(policy, min_growth=allowed + 1, max_slope=None)

@@ -120,7 +120,7 @@ def _sized_change(figure: str, base: float, head: float, scale: float, p_value: 
 def _counter_change(counter: str, base: float, head: float, policy: ComparePolicy, *,
                     exact: bool) -> FigureChange:
     """Exact counters have no sampling noise: growth beyond the base's (and the threshold) is real. Bounded
-    ones (e.g. libvips' tracked memory, which worker threads keep some of) are reported, not judged."""
+    ones (e.g. a library's tracked memory, which its worker threads keep some of) are reported, not judged."""
     growth = None if base == 0 else (head - base) / abs(base)
     regression = exact and head > base and (growth is None or growth > policy.threshold)
     figure = f"{label(counter)} growth"

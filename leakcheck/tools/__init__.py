@@ -30,7 +30,8 @@ class Tool:
     limits_address_space: bool
     """False when the tool's runtime reserves terabytes of shadow memory (ASan): no RLIMIT_AS then."""
     exit_may_hang: bool
-    """The ASan runtime preloaded into libvips' process deadlocks in p11-kit's destructor at exit (glibc's
+    """The ASan runtime preloaded into a process that loads p11-kit (GnuTLS, through many GLib-based
+    libraries) deadlocks in p11-kit's destructor at exit (glibc's
     locale lock, seen with clang 14 on Debian 12, with or without the leak check): a probe that said done
     and then sleeps is killed, and judged on its events and the tool's log."""
     note: str

@@ -1,8 +1,8 @@
 """Which frames belong to the code under test, and which of them allocated.
 
 The code under test is every object that is neither the probe's own executable, nor installed in the
-system (libvips, glib, libc under /usr and /lib), nor the tool's runtime: for libpyjamaz probes that is
-libpyjamaz.so wherever PYJAMAZ_LIB_PATH points; for a user's probe, the user's library. Blocks the probe
+system (glib, libc and every other library under /usr and /lib), nor the tool's runtime: the library the
+probe loads from the project's own build, wherever the configuration points it. Blocks the probe
 itself leaks at exit (its test images) and one-time allocations inside the system libraries are then
 not the library's leaks, without any suppression list to keep up to date.
 """
@@ -40,9 +40,9 @@ class Suppression:
 
 
 SUPPRESSIONS = (
-    # libvips dlopen()s its loader modules on first use (seen: 2.81 KiB in 12 blocks on the first garbage
+    # A library that dlopen()s its loader modules on first use (seen: 2.81 KiB in 12 blocks on the first garbage
     # input); memcheck calls the old scope arrays glibc's loader drops in resize_scopes definitely lost.
-    Suppression("the dynamic loader's own bookkeeping for a dlopen (once per module libvips loads)",
+    Suppression("the dynamic loader's own bookkeeping for a dlopen (once per module a library loads)",
                 re.compile(r"/ld-linux[^/]*\.so"), re.compile(r"^(_dl_open|dl_open_worker\w*|resize_scopes)$")),
 )
 """The only suppressions: each names system code and can match only a stack that runs through it, never the

@@ -1,7 +1,7 @@
 """Still-reachable blocks that grow while the probe loops, from memcheck's own leak search (valgrind only).
 
-A leak that something still points to is no leak to memcheck or LSan: libvips keeps every live VipsObject
-in a global table, so an image the library forgets to unref stays "still reachable" to the end. memcheck can
+A leak that something still points to is no leak to memcheck or LSan: a GObject-based library keeps every
+live object in a global table, so an object the code forgets to unref stays "still reachable" to the end. memcheck can
 say which reachable blocks *grew* between two leak searches: at the first measured iteration the orchestrator
 asks for a summary (`vgdb leak_check summary`, the baseline), near the end of the loop for the loss records
 that increased since (`leak_check full reachable increased`). Their stacks are text, without objects, so each

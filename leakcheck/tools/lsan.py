@@ -2,8 +2,8 @@
 
 Why the preloaded ASan runtime and not the standalone LSan one: Debian ships LSan only as a static archive
 (libclang_rt.lsan-x86_64.a) that would need a relinked probe per library, while libclang_rt.asan-x86_64.so
-can be LD_PRELOADed into the probe as built: it replaces malloc/free for the whole process (libpyjamaz,
-libvips, glib) and runs LeakSanitizer at exit. Uninstrumented code gets no ASan checks, only the leak check.
+can be LD_PRELOADed into the probe as built: it replaces malloc/free for the whole process (the
+library under test and everything it loads) and runs LeakSanitizer at exit. Uninstrumented code gets no ASan checks, only the leak check.
 
 The runtime does not symbolize (symbolize=0): symbolizing in the exiting process deadlocked on glibc's locale
 lock in p11-kit's destructor. The orchestrator symbolizes the module+offset frames afterwards with

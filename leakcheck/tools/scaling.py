@@ -1,15 +1,15 @@
 """LSan only: blocks alive at exit that grow with the iterations, to explain a failing verdict LSan saw no loss in.
 
-A leak that something still points to is no leak to LSan: libvips keeps every live VipsObject in a global table
-(`vips__object_all`), so an image the library forgets to unref stays reachable to the end. When the exact
+A leak that something still points to is no leak to LSan: a GObject-based library keeps every live object in a
+global table, so an object the code under test forgets to unref stays reachable to the end. When the exact
 counters fail and the first report names no lost block through the code under test, the probe runs twice more,
 short and long, with no roots at all (globals, stacks, registers, TLS): LSan then reports every block alive at
-exit, grouped by allocation stack. Why not `use_globals=0` alone: a stale pointer on a libvips worker's stack
+exit, grouped by allocation stack. Why not `use_globals=0` alone: a stale pointer on a worker thread's stack
 then keeps the global table, and with it every image, reachable in one run and not in the next. Why
 G_SLICE=always-malloc: glib 2.74 puts GObjects in slab pages of its own, which LSan sees as one block each.
 
-Why two runs: one-time set-up through the library is large too (GType class set-up under pyjamaz_init: 1,087
-blocks on one stack), larger than a run's iteration count, so a count alone cannot tell it from a leak. Kept are
+Why two runs: one-time set-up through the library is large too (GType class set-up under a library's init
+function: 1,087 blocks on one stack, seen), larger than a run's iteration count, so a count alone cannot tell it from a leak. Kept are
 the stacks through the code under test present in both runs whose blocks grew by at least one per extra
 iteration: set-up has the same count in both runs, a per-call leak grows with the calls.
 

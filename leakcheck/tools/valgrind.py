@@ -3,8 +3,8 @@
 valgrind 3.19 writes leaks to the XML file, but open file descriptors (--track-fds) only to its text log,
 so both are kept: `memcheck.xml` and `valgrind.log` in the attempt directory.
 
-Still-reachable blocks are not listed: libvips and glib keep thousands of one-time allocations from
-vips_init reachable at exit (a 20-call run listed 7,000 loss records, 25 MB of XML), and a block something
+Still-reachable blocks are not listed: a GLib-based library keeps thousands of one-time allocations from its
+initialisation reachable at exit (a 20-call run listed 7,000 loss records, 25 MB of XML), and a block something
 still points to is no leak by memcheck's definition (nor LSan's).
 """
 
