@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from leakcheck.analysis.units import format_bytes, format_count
+from leakcheck.units import format_bytes, format_count
 
 
 class LimitError(ValueError):

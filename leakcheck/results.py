@@ -6,19 +6,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from leakcheck.outcomes import (
+    CRASH,
+    ERROR,
+    FAIL,
+    FLAKY,
+    LEAK,
+    OUTCOMES,
+    OVER_LIMIT,
+    PASS,
+    PASSING,
+    SKIP,
+    TIMEOUT,
+    Outcome,
+)
 from leakcheck.tools.model import ToolReport
 
-PASS = "PASS"
-LEAK = "LEAK"
-OVER_LIMIT = "OVER_LIMIT"
-FAIL = "FAIL"
-CRASH = "CRASH"
-TIMEOUT = "TIMEOUT"
-ERROR = "ERROR"
-SKIP = "SKIP"
-FLAKY = "FLAKY"
-OUTCOMES = (PASS, LEAK, OVER_LIMIT, FAIL, CRASH, TIMEOUT, ERROR, SKIP, FLAKY)
-PASSING = frozenset({PASS, SKIP, FLAKY})
+__all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
+           "Outcome"]
+
+SCHEMA = "leakcheck.run"
+SCHEMA_VERSION = 1
+
+
 
 
 @dataclass(frozen=True)

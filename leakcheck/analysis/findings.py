@@ -9,7 +9,7 @@ from leakcheck.analysis import signals
 from leakcheck.analysis.model import Finding, Point, ProbeSeries
 from leakcheck.analysis.series import after_warmup, span
 from leakcheck.analysis.trend import TrendPolicy, fit_trend, growth_threshold, unmet_leak_conditions
-from leakcheck.analysis.units import format_quantity, format_rate, format_span
+from leakcheck.units import format_quantity, format_rate, format_span
 
 
 def trend_finding(signal: str, name: str, points: Sequence[Point], series: ProbeSeries,

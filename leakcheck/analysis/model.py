@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from leakcheck.outcomes import LEAK, OVER_LIMIT, PASS
+
 Point = tuple[float, float]
 """(x, value): x is the probe's iteration (aligned to its last tick) or, without ticks, elapsed seconds."""
 
-PASS = "PASS"
-LEAK = "LEAK"
-OVER_LIMIT = "OVER_LIMIT"
+__all__ = ["LEAK", "OVER_LIMIT", "PASS", "Finding", "Judgement", "Point", "ProbeSeries"]
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from leakcheck.analysis.units import format_bytes
 from leakcheck.commands.report import add_reports_argument, runs_directory
 from leakcheck.history.index import History, load_history
+from leakcheck.units import format_bytes
 
 EXIT_OK, EXIT_NOT_FOUND = 0, 1
 

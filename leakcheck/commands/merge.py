@@ -9,7 +9,7 @@ from pathlib import Path
 
 from leakcheck.history.shard import merge_runs
 from leakcheck.history.store import RunFileError, load_run, results_path
-from leakcheck.output.json_results import _write_atomically
+from leakcheck.storage import write_atomically
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -29,7 +29,7 @@ def execute(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for warning in warnings:
         print(f"leakcheck merge: warning: {warning}", file=sys.stderr)
-    _write_atomically(args.output, json.dumps(merged, indent=1, default=str))
+    write_atomically(args.output, json.dumps(merged, indent=1, default=str))
     counts = ", ".join(f"{outcome} {count}" for outcome, count in sorted(merged["summary"].items()))
     print(f"merged {len(shards)} shard(s), {len(merged['probes'])} probe result(s) ({counts}): {args.output}")
     return EXIT_OK

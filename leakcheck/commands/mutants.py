@@ -30,11 +30,11 @@ from leakcheck.mutants.catalog import Mutant, catalogue, choose, library_path, l
 from leakcheck.mutants.document import SCORE_NAME, mutants_dir, previous_catches, score_document, write_score
 from leakcheck.mutants.run import PRODUCTION, MutationPlan, StageListener, run_mutation
 from leakcheck.mutants.terminal import print_score
+from leakcheck.mutants.view import build_mutation_view
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.terminal import TerminalReporter, make_console
 from leakcheck.report.html import render_html
 from leakcheck.report.model import build_mutation_report
-from leakcheck.report.mutation import build_mutation_view
 from leakcheck.results import ProbeResult
 
 EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130

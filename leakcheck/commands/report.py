@@ -14,10 +14,10 @@ from leakcheck.history.index import History, load_history
 from leakcheck.history.resolve import LATEST, resolve_run
 from leakcheck.history.store import RunFileError, load_run, run_id, runs_dir
 from leakcheck.history.trend import probe_trends
+from leakcheck.mutants.view import latest_mutation_view
 from leakcheck.report.html import render_html
 from leakcheck.report.markdown import render_markdown
 from leakcheck.report.model import build_report
-from leakcheck.report.mutation import latest_mutation_view
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

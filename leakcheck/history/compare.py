@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from leakcheck.analysis.signals import label, unit
 from leakcheck.analysis.stats import mann_whitney_greater_p
-from leakcheck.analysis.units import format_bytes, format_quantity
 from leakcheck.history.figures import ProbeFigures, is_exact, worst_outcome
 from leakcheck.results import LEAK, OVER_LIMIT, PASSING
+from leakcheck.units import format_bytes, format_quantity
 
 STATISTICAL_VERDICTS = frozenset({LEAK, OVER_LIMIT})
 MIN_SAMPLES = 8

@@ -15,7 +15,7 @@ from typing import Any
 
 from leakcheck.history.figures import run_figures
 from leakcheck.history.store import Document, RunFileError, find_run_files, load_run, run_id
-from leakcheck.output.json_results import _write_atomically
+from leakcheck.storage import write_atomically
 
 INDEX_VERSION = 2
 
@@ -65,7 +65,7 @@ def load_history(runs_directory: Path) -> History:
             if "error" in entry:
                 warnings.append(f"skipped {entry['error']}")
         if entries != cached:
-            _write_atomically(path, json.dumps({"version": INDEX_VERSION, "runs": entries}))
+            write_atomically(path, json.dumps({"version": INDEX_VERSION, "runs": entries}))
     runs = [RunEntry(**{k: v for k, v in e.items() if k not in ("key",)}) for e in entries.values()
             if "error" not in e]
     return History(tuple(sorted(runs, key=lambda r: r.run_id)), tuple(warnings))

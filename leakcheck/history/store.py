@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from leakcheck.output.json_results import SCHEMA, SCHEMA_VERSION
+from leakcheck.results import SCHEMA, SCHEMA_VERSION
 
 RESULTS_NAME = "results.json"
 Document = dict[str, Any]

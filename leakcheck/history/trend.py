@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from leakcheck.history.figures import worst_outcome
 from leakcheck.history.index import History
-from leakcheck.report.model import TrendPoint
 from leakcheck.results import PASSING
 
 MAX_RUNS = 30
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    run_id: str
+    commit: str
+    outcome: str
+    peak_rss: int
+    slope: float | None
+    duration_s: float
+    regression: bool = False
 
 
 def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint, ...]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from leakcheck.history.store import RunFileError, read_json
 from leakcheck.mutants.score import Cell, MutationScore, ProbeVerdict
-from leakcheck.output.json_results import _write_atomically
+from leakcheck.storage import write_atomically
 
 SCHEMA = "leakcheck.mutants"
 SCHEMA_VERSION = 1
@@ -61,7 +61,7 @@ def _cell(cell: Cell) -> Document:
 def write_score(document: Mapping[str, Any], paths: list[Path]) -> None:
     text = json.dumps(document, indent=1, default=str)
     for path in paths:
-        _write_atomically(path, text)
+        write_atomically(path, text)
 
 
 def load_score(path: Path) -> Document:

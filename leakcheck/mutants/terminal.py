@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from leakcheck.report.mutation import CellView, MutationView
+from leakcheck.mutants.view import CellView, MutationView
 
 STATUS_STYLES = {"caught": "green", "hole": "bold red", "not run": "yellow"}
 

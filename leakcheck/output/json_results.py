@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from leakcheck.results import Attempt, ProbeResult
+from leakcheck.results import SCHEMA, SCHEMA_VERSION, Attempt, ProbeResult
+from leakcheck.storage import SAMPLE_COLUMNS, write_atomically
 from leakcheck.tools.model import report_document
 
-SCHEMA = "leakcheck.run"
-SCHEMA_VERSION = 1
-SAMPLE_COLUMNS = ("t", "i", "rss", "vms", "fds", "threads", "processes")
 MAX_SAMPLE_ROWS = 30_000
 """Beyond this (5 minutes at 100 Hz) the JSON keeps every k-th sample and the highest-RSS one of each
 stride, and names the CSV that holds them all; the file is rewritten after every probe, so it must stay small."""
@@ -51,13 +48,6 @@ def _samples_document(attempt: Attempt) -> dict[str, Any]:
             "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes] for s in samples]}
 
 
-def write_samples_csv(path: Path, attempt_samples: Sequence[Any]) -> None:
-    """Every sample of an attempt, beside its stdout and stderr."""
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(",".join(SAMPLE_COLUMNS) + "\n")
-        for s in attempt_samples:
-            handle.write(f"{s.t:.4f},{'' if s.i is None else s.i},{s.rss},{s.vms},{s.fds},{s.threads},{s.processes}\n")
-
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:
     return {"name": result.name, "lang": result.lang, "suite": result.suite, "iterations": result.iterations,
@@ -88,11 +78,6 @@ class JsonResults:
                     "probes": self._probes}
         text = json.dumps(document, indent=1, default=str)
         for path in self._paths:
-            _write_atomically(path, text)
+            write_atomically(path, text)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leakcheck.analysis.units import format_bytes
 from leakcheck.config import ProbeSpec
 from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.results import PASSING, ProbeResult
 from leakcheck.runner.attempt import Progress as ProbeProgress
 from leakcheck.tools.model import report_document
+from leakcheck.units import format_bytes
 
 OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": "bold red",
                   "OVER_LIMIT": "bold red", "FAIL": "red", "CRASH": "bold magenta", "TIMEOUT": "magenta",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakcheck.analysis.units import format_bytes
 from leakcheck.tools.model import HINTS, LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
+from leakcheck.units import format_bytes
 
 MAX_RECORDS = 8
 MAX_FRAMES = 14

@@ -12,7 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from leakcheck.analysis.signals import label, unit
-from leakcheck.report.model import ChartData, Line, TrendPoint
+from leakcheck.history.trend import TrendPoint
+from leakcheck.report.model import ChartData, Line
 
 MAX_POINTS = 800
 """Points drawn per line: enough for the eye; the stride keeps each stride's highest value so peaks stay."""

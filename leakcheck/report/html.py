@@ -6,12 +6,12 @@ import importlib.util
 
 import jinja2
 
-from leakcheck.analysis.units import format_bytes
 from leakcheck.report.attribution_template import ATTRIBUTION_SECTION
 from leakcheck.report.model import ReportView
 from leakcheck.report.mutation_template import MUTATION_SECTION
 from leakcheck.report.template import PAGE
 from leakcheck.results import PASSING
+from leakcheck.units import format_bytes
 
 
 def render_html(view: ReportView) -> str:

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from leakcheck.analysis.units import format_bytes
 from leakcheck.history.figures import warmup_end
+from leakcheck.history.trend import TrendPoint
+from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
-from leakcheck.report.mutation import MutationView, build_mutation_view
 from leakcheck.results import OUTCOMES, PASSING
+from leakcheck.units import format_bytes
 
 Line = tuple[tuple[float, ...], tuple[float, ...]]
 """(x values, y values)."""
@@ -53,17 +54,6 @@ class Failure:
     title: str
     phase: str
     stacks: str
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    run_id: str
-    commit: str
-    outcome: str
-    peak_rss: int
-    slope: float | None
-    duration_s: float
-    regression: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import psutil  # type: ignore[import-untyped]
 
 from leakcheck.analysis.verdict import judge
 from leakcheck.config import ProbeSpec
-from leakcheck.output.json_results import write_samples_csv
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
@@ -29,6 +28,7 @@ from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
 from leakcheck.runner.stacks import dump_stacks
+from leakcheck.storage import write_samples_csv
 from leakcheck.tools import Tool, scaling, with_scaling
 from leakcheck.tools import verdict as tool_verdict
 from leakcheck.tools.growth import GrowthWatch

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from leakcheck.analysis.units import format_bytes, format_count
 from leakcheck.results import Crash, Hang
+from leakcheck.units import format_bytes, format_count
 
 
 def iteration_text(last_tick: int | None) -> str:

@@ -9,9 +9,9 @@ it opened and left open, make the outcome LEAK, with those blocks as the reasons
 
 from __future__ import annotations
 
-from leakcheck.analysis.units import format_bytes
-from leakcheck.results import CRASH, ERROR, LEAK, PASS, SKIP, TIMEOUT
+from leakcheck.outcomes import CRASH, ERROR, LEAK, PASS, SKIP, TIMEOUT
 from leakcheck.tools.model import GROWING, FdLeak, LeakRecord, ToolReport
+from leakcheck.units import format_bytes
 
 MAX_REASONS = 3
 UNCHANGED = frozenset({CRASH, TIMEOUT, ERROR, SKIP})

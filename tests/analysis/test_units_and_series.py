@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leakcheck.analysis.series import after_warmup, window_floors
-from leakcheck.analysis.units import format_bytes, format_count, format_rate, format_span
+from leakcheck.units import format_bytes, format_count, format_rate, format_span
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -21,9 +21,9 @@ from leakcheck.mutants.document import (
     write_score,
 )
 from leakcheck.mutants.run import MutationRun
+from leakcheck.mutants.view import build_mutation_view
 from leakcheck.report.html import render_html
 from leakcheck.report.model import build_mutation_report
-from leakcheck.report.mutation import build_mutation_view
 
 HOSTILE = "<script>document.title='pwned'</script>"
 HEADER = {"provenance": {"commit": "b" * 40, "time": "2026-11-23T17:00:00+00:00"},

@@ -9,7 +9,7 @@ from leakcheck.mutants.document import score_document
 from leakcheck.mutants.run import MutationRun
 from leakcheck.mutants.score import CAUGHT, HOLE, NOT_RUN, Cell
 from leakcheck.mutants.signals import CRASH_SIGNAL, EXACT_COUNTER, PROBE_CHECK, Signal
-from leakcheck.report.mutation import build_mutation_view
+from leakcheck.mutants.view import build_mutation_view
 
 from .mutation_runs import LIBRARIES, run_suite
 

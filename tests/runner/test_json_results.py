@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leakcheck.output.json_results import MAX_SAMPLE_ROWS, attempt_document, write_samples_csv
+from leakcheck.output.json_results import MAX_SAMPLE_ROWS, attempt_document
 from leakcheck.results import Attempt, Sample
+from leakcheck.storage import write_samples_csv
 
 
 def attempt_with(samples: list[Sample], csv: Path) -> Attempt:
