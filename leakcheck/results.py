@@ -64,6 +64,19 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Hello:
+    """What a probe's hello announced (docs/protocol.md); a protocol 1 hello has no plan."""
+
+    protocol: int
+    probe: str | None
+    lang: str | None
+    iterations: int | None = None
+    """Protocol 2: the iterations the probe will run."""
+    warmup: int | None = None
+    """Protocol 2: the measure phase starts at this iteration."""
+
+
+@dataclass(frozen=True)
 class SamplerStats:
     samples: int
     rate_hz: float
@@ -118,6 +131,10 @@ class Attempt:
     output_tail: str = ""
     tool: ToolReport | None = None
     """What valgrind or LSan reported (`leakcheck run --tool`); None without a tool."""
+    hello: Hello | None = None
+    """The probe's hello, None when it wrote none."""
+    notes: tuple[str, ...] = ()
+    """Warnings that leave the outcome alone (docs/protocol.md): e.g. the probe named itself differently."""
 
     @property
     def reason(self) -> str:

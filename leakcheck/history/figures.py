@@ -85,7 +85,11 @@ def is_exact(counter: str, figures: Sequence[ProbeFigures]) -> bool:
 
 
 def warmup_end(attempt: Mapping[str, Any]) -> int | None:
-    """The iteration where the measure phase starts (the first measure tick), if the probe said."""
+    """The iteration where the measure phase starts, if the probe said: its protocol 2 hello's warm-up, else
+    (protocol 1) its first measure tick."""
+    announced = (attempt.get("hello") or {}).get("warmup")
+    if isinstance(announced, int):
+        return announced
     return next((int(t["i"]) for t in attempt.get("ticks") or [] if t.get("phase") == "measure"), None)
 
 

@@ -21,11 +21,12 @@ stride, and names the CSV that holds them all; the file is rewritten after every
 
 def attempt_document(attempt: Attempt) -> dict[str, Any]:
     document = {field.name: getattr(attempt, field.name) for field in dataclasses.fields(attempt)
-                if field.name not in ("samples", "ticks", "checks", "crash", "hang", "sampler", "tool")}
+                if field.name not in ("samples", "ticks", "checks", "crash", "hang", "sampler", "tool", "hello")}
     document["reason"] = attempt.reason
     document["crash"] = dataclasses.asdict(attempt.crash) if attempt.crash else None
     document["hang"] = dataclasses.asdict(attempt.hang) if attempt.hang else None
     document["sampler"] = dataclasses.asdict(attempt.sampler) if attempt.sampler else None
+    document["hello"] = dataclasses.asdict(attempt.hello) if attempt.hello else None
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = report_document(attempt.tool)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
@@ -52,6 +53,7 @@ def _samples_document(attempt: Attempt) -> dict[str, Any]:
 def probe_document(result: ProbeResult) -> dict[str, Any]:
     return {"name": result.name, "lang": result.lang, "suite": result.suite, "iterations": result.iterations,
             "repeat": result.repeat, "outcome": result.outcome, "reason": result.reason,
+            "notes": list(result.final.notes),
             "attempts": [attempt_document(attempt) for attempt in result.attempts]}
 
 

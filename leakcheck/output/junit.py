@@ -49,7 +49,8 @@ def _testcase(result: ProbeResult) -> ET.Element:
         _problem(case, "error", final)
     elif result.outcome not in PASSING:
         _problem(case, "failure", final)
-    output = "\n".join(f"attempt {a.number}: {a.outcome}: {'; '.join(a.reasons)}" for a in result.attempts)
+    output = "\n".join([*(f"attempt {a.number}: {a.outcome}: {'; '.join(a.reasons)}" for a in result.attempts),
+                        *(f"note: {note}" for note in final.notes)])
     ET.SubElement(case, "system-out").text = output
     return case
 

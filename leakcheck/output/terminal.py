@@ -64,6 +64,12 @@ def attribution_lines(probe: str, view: AttributionView) -> list[str]:
     return lines
 
 
+def note_lines(results: Sequence[ProbeResult]) -> list[str]:
+    """The warnings that left an outcome alone (docs/protocol.md), one line each under the table."""
+    return [f"note: {r.name if r.repeat == 1 else f'{r.name}#{r.repeat}'}: {note}"
+            for r in results for note in r.final.notes]
+
+
 def summary_line(results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> str:
     failed = sum(not r.passed for r in results)
     state = "interrupted" if interrupted else ("failed" if failed else "passed")
@@ -118,6 +124,8 @@ class TerminalReporter:
             style = OUTCOME_STYLES.get(row.outcome, "")
             table.add_row(row.probe, row.lang, f"[{style}]{outcome}[/]", row.key_figure, row.reason)
         self.console.print(table)
+        for line in note_lines(results):
+            self.console.print(line, style="yellow", markup=False, highlight=False)
         for result in results:
             self._attribution(result)
         bad = any(r.outcome not in PASSING for r in results) or interrupted

@@ -23,6 +23,7 @@ from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
+from leakcheck.runner.plan import plan_failures, plan_notes
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
 from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
@@ -276,6 +277,9 @@ class _Watch:
             samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
             findings=findings, crash=crash, hang=self.hang, sampler=stats,
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
+            hello=self.reader.announced,
+            notes=plan_notes(self.reader.announced, config_name=self.plan.probe.name,
+                             requested_iterations=self.plan.iterations),
         )
 
     def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:
@@ -315,9 +319,13 @@ class _Watch:
         return FAIL, failures, findings if outcome != ERROR else ()
 
     def _failures(self, returncode: int | None, phase: str, stderr_text: str) -> tuple[str, ...]:
+        broken_plan = plan_failures(self.reader.announced, self.reader.done_iterations)
         failed = self.reader.failed_checks
         if failed:
-            return tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false" for c in failed)
+            return broken_plan + tuple(f"check {c.name} failed: {c.value:g} {c.op} {c.limit:g} is false"
+                                       for c in failed)
+        if broken_plan:
+            return broken_plan
         if returncode != 0:
             exception = uncaught_exception(stderr_text)
             return (f"exited with status {returncode} in phase {phase}" + (f": {exception}" if exception else ""),)
@@ -326,9 +334,11 @@ class _Watch:
         return ()
 
     def _judge(self) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
+        announced = self.reader.announced
         series = build_series(self.sampler.samples, self.reader.ticks,
                               teardown_at=self.reader.phase_started.get("teardown"),
-                              exact_patterns=self.plan.probe.exact_counters)
+                              exact_patterns=self.plan.probe.exact_counters,
+                              warmup=announced.warmup if announced is not None else None)
         self.x_unit = series.x_unit
         if self.plan.tool is not None:  # the tool's allocator and shadow memory move RSS/VMS, not the probe
             series = replace(series, memory={k: v for k, v in series.memory.items() if k not in TOOL_BLIND_SIGNALS})

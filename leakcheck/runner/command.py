@@ -13,6 +13,7 @@ from pathlib import Path
 
 from leakcheck.config import ProbeSpec
 from leakcheck.placeholders import UnknownPlaceholder, expand
+from leakcheck.sdk.locations import sdk_search_paths
 
 
 class CannotRun(Exception):
@@ -56,9 +57,11 @@ def resolve_executable(name: str, root: Path) -> str | None:
 
 def probe_environment(probe: ProbeSpec, *, root: Path, suite: str, iterations: int, seed: int,
                       base: Mapping[str, str]) -> dict[str, str]:
-    """The inherited environment (less any LEAKCHECK_* of an outer run), the probe's own, and the parameters."""
+    """The inherited environment (less any LEAKCHECK_* of an outer run), the probe's own, the SDKs' search paths
+    (in front of any PYTHONPATH / NODE_PATH of those two) and the parameters."""
     environment = {key: value for key, value in base.items() if not key.startswith("LEAKCHECK_")}
     environment.update({key: expand_for(probe, value, f"env.{key}") for key, value in probe.env.items()})
+    environment.update(sdk_search_paths(environment))
     environment.update({"LEAKCHECK_ITERATIONS": str(iterations), "LEAKCHECK_SUITE": suite,
                         "LEAKCHECK_SEED": str(seed), "LEAKCHECK_PROBE": probe.name})
     return environment

@@ -1,15 +1,18 @@
-"""Protocol v1: parses the probe's event lines and keeps what the verdict needs (phase, ticks, checks)."""
+"""The probe protocol (v1 and v2, docs/protocol.md): parses the probe's event lines and keeps what the verdict
+needs (the plan a v2 hello announces, phase, ticks, checks, done)."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
-from leakcheck.results import Check, Tick
+from leakcheck.results import Check, Hello, Tick
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+"""The newest version; a probe may speak any of SUPPORTED_PROTOCOLS."""
+SUPPORTED_PROTOCOLS = (1, 2)
 PHASES = ("setup", "warmup", "measure", "teardown")
 MAX_LINE_BYTES = 1 << 20
 
@@ -26,6 +29,8 @@ class ProtocolReader:
         self._buffer = b""
         self._line_number = 0
         self.hello: dict[str, Any] | None = None
+        self.announced: Hello | None = None
+        """The hello as read: a v2 one carries the probe's plan (iterations, warm-up)."""
         self.phase = "start"
         self.phase_started: dict[str, float] = {}
         self.last_tick: int | None = None
@@ -81,8 +86,11 @@ class ProtocolReader:
     def _on_hello(self, event: dict[str, Any]) -> None:
         if self.hello is not None:
             raise ProtocolError("repeats hello")
-        if event.get("protocol") != PROTOCOL_VERSION:
-            raise ProtocolError(f"speaks protocol {event.get('protocol')!r}, leakcheck speaks {PROTOCOL_VERSION}")
+        version = event.get("protocol")
+        if version not in SUPPORTED_PROTOCOLS or isinstance(version, bool):
+            raise ProtocolError(f"speaks protocol {version!r}, leakcheck speaks "
+                                f"{' and '.join(map(str, SUPPORTED_PROTOCOLS))}")
+        self.announced = _hello(event, version)
         self.hello = event
 
     def _on_phase(self, event: dict[str, Any]) -> None:
@@ -119,6 +127,26 @@ class ProtocolReader:
     @property
     def failed_checks(self) -> list[Check]:
         return [check for check in self.checks if not check.ok]
+
+
+def _hello(event: dict[str, Any], version: int) -> Hello:
+    """v2 makes the plan part of hello: the iterations the probe will run, the warm-up among them."""
+    probe, lang = event.get("probe"), event.get("lang")
+    if version == 1:
+        return Hello(1, probe if isinstance(probe, str) else None, lang if isinstance(lang, str) else None)
+    if not isinstance(probe, str) or not probe or not isinstance(lang, str) or not lang:
+        raise ProtocolError("has a protocol 2 hello without its probe and lang names")
+    iterations, warmup = event.get("iterations"), event.get("warmup")
+    if not _is_whole(iterations) or iterations < 1:
+        raise ProtocolError(f"has a protocol 2 hello without a whole iterations count of at least 1 ({iterations!r})")
+    if not _is_whole(warmup) or not 0 <= warmup < iterations:
+        raise ProtocolError(f"has a protocol 2 hello whose warmup ({warmup!r}) is not a whole number below "
+                            f"its iterations ({iterations})")
+    return Hello(2, probe, lang, iterations, warmup)
+
+
+def _is_whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value: object) -> bool:

@@ -13,20 +13,20 @@ TIME_WARMUP_FRACTION = 0.1
 
 
 def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_at: float | None,
-                 exact_patterns: tuple[str, ...]) -> ProbeSeries:
+                 exact_patterns: tuple[str, ...], warmup: int | None = None) -> ProbeSeries:
     """Samples go on the iteration axis (their last tick) when the probe ticks, else on seconds.
 
     Samples before the first tick (start-up, setup) and from teardown on are left out of the memory
     series: they belong to no iteration. The raw samples are kept in the results regardless.
+    The warm-up ends at `warmup`, the iteration a protocol 2 hello announced; without it (protocol 1), at the
+    first tick of the measure phase, else at a tenth of the ticked iterations.
     """
     end = teardown_at if teardown_at is not None else float("inf")
     if ticks:
         measured = [s for s in samples if s.i is not None and s.t < end]
         memory = {name: [(float(s.i), float(getattr(s, name))) for s in measured if s.i is not None]
                   for name in MEMORY_SIGNALS}
-        first_measure = next((tick.i for tick in ticks if tick.phase == "measure"), None)
-        warmup_end = float(first_measure if first_measure is not None
-                           else ticks[-1].i * TIME_WARMUP_FRACTION)
+        warmup_end = float(warmup) if warmup is not None else _derived_warmup_end(ticks)
         x_unit = "iter"
     else:
         measured = [s for s in samples if s.t < end]
@@ -39,3 +39,9 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
             counters.setdefault(name, []).append((float(tick.i), value))
     return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit,
                        exact_counters=exact_counter_names(exact_patterns, set(counters)))
+
+
+def _derived_warmup_end(ticks: Sequence[Tick]) -> float:
+    """A protocol 1 probe does not say where its warm-up ends: the first measure tick does, or a tenth."""
+    first_measure = next((tick.i for tick in ticks if tick.phase == "measure"), None)
+    return float(first_measure if first_measure is not None else ticks[-1].i * TIME_WARMUP_FRACTION)

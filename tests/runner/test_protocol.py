@@ -1,4 +1,4 @@
-"""Protocol v1 parsing: state kept from good lines, the first bad line named, nothing raised."""
+"""Protocol parsing (v1 and v2): state kept from good lines, the first bad line named, nothing raised."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import json
 
 import pytest
 
+from leakcheck.results import Hello
 from leakcheck.runner.protocol import ProtocolReader
 
 HELLO = {"event": "hello", "probe": "python.x", "lang": "python", "protocol": 1, "pid": 1}
+HELLO_V2 = {**HELLO, "protocol": 2, "iterations": 6, "warmup": 1}
 
 
 def lines(*events: object) -> bytes:
@@ -41,7 +43,18 @@ def test_a_full_run_is_read_across_arbitrary_chunks() -> None:
     (lines(HELLO, b"{not json"), "protocol error: line 2 is not JSON: '{not json'"),
     (lines(HELLO, [1, 2]), "protocol error: line 2 is not a JSON object with an \"event\" name"),
     (lines(HELLO, {"event": "dance"}), "protocol error: line 2 has an unknown event 'dance'"),
-    (lines({**HELLO, "protocol": 2}), "protocol error: line 1 speaks protocol 2, leakcheck speaks 1"),
+    (lines({**HELLO, "protocol": 3}), "protocol error: line 1 speaks protocol 3, leakcheck speaks 1 and 2"),
+    (lines({**HELLO, "protocol": True}), "protocol error: line 1 speaks protocol True"),
+    (lines({**HELLO, "protocol": 2}), "protocol error: line 1 has a protocol 2 hello without a whole iterations "
+                                      "count of at least 1 (None)"),
+    (lines({**HELLO_V2, "iterations": 0}), "protocol error: line 1 has a protocol 2 hello without a whole"),
+    (lines({**HELLO_V2, "iterations": 6.0}), "protocol error: line 1 has a protocol 2 hello without a whole"),
+    (lines({**HELLO_V2, "warmup": None}), "protocol error: line 1 has a protocol 2 hello whose warmup (None)"),
+    (lines({**HELLO_V2, "warmup": 6}), "protocol error: line 1 has a protocol 2 hello whose warmup (6) is not a "
+                                       "whole number below its iterations (6)"),
+    (lines({**HELLO_V2, "warmup": -1}), "protocol error: line 1 has a protocol 2 hello whose warmup (-1)"),
+    (lines({k: v for k, v in HELLO_V2.items() if k != "lang"}),
+     "protocol error: line 1 has a protocol 2 hello without its probe and lang names"),
     (lines(HELLO, {"event": "phase", "name": "lunch"}), "protocol error: line 2 names an unknown phase 'lunch'"),
     (lines(HELLO, {"event": "tick", "i": -1}), "protocol error: line 2 has a tick without a whole iteration"),
     (lines(HELLO, {"event": "tick", "i": 1, "counters": {"x": "big"}}),
@@ -58,3 +71,15 @@ def test_state_stops_at_the_first_error() -> None:
     reader = reader_of(lines(HELLO, b"garbage", {"event": "tick", "i": 3}))
     assert reader.error is not None and "line 2" in reader.error
     assert reader.last_tick is None
+
+
+def test_a_protocol_2_hello_carries_the_plan() -> None:
+    reader = reader_of(lines(HELLO_V2, {"event": "done", "iterations": 6}))
+    assert reader.error is None
+    assert reader.announced == Hello(2, "python.x", "python", 6, 1)
+
+
+def test_a_protocol_1_hello_has_names_and_no_plan() -> None:
+    reader = reader_of(lines({**HELLO, "iterations": 9, "warmup": 3}))
+    assert reader.error is None
+    assert reader.announced == Hello(1, "python.x", "python", None, None)
