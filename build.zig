@@ -22,12 +22,8 @@ pub fn build(b: *std.Build) void {
     });
     linkVips(b, core, build_options);
 
-    const probe_sdk = b.addModule("leakcheck_probe", .{
-        .root_source_file = b.path("zig/src/probe_sdk.zig"),
-        .target = target,
-        .optimize = optimize,
-        .link_libc = true,
-    });
+    // The probe SDK is leakcheck's Zig package (leakcheck/sdk/zig), a path dependency like any user's.
+    const probe_sdk = b.dependency("leakcheck_probe", .{ .target = target, .optimize = optimize }).module("leakcheck_probe");
 
     // The shared library with the C ABI.
     const abi = b.createModule(.{

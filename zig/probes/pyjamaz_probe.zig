@@ -1,4 +1,4 @@
-//! pyjamaz-probe WORKLOAD: a Zig memory probe speaking protocol v1. It loads libpyjamaz.so at run time
+//! pyjamaz-probe WORKLOAD: a Zig memory probe speaking leakcheck's probe protocol. It loads libpyjamaz.so at run time
 //! (PYJAMAZ_LIB_PATH, else ../lib/libpyjamaz.so beside this executable), exactly as the Python and Node
 //! bindings do, so the same build — or a leak mutant — is measured from every language.
 //! Workloads: optimize (mixed small images, budgets), errors (every error path), files
@@ -87,24 +87,31 @@ const Probe = struct {
     failures: u64 = 0,
     tmp_dir: ?[]u8 = null,
 
+    /// Before hello: under pressure the warm-up covers one full pass over the image pool (each new large
+    /// image may grow the allocator's arenas once), and hello announces that warm-up.
+    pub fn plan(self: *Probe, probe: *sdk.Probe) void {
+        if (self.workload == .pressure) {
+            probe.warmup = @min(probe.iterations - 1, @max(probe.warmup, pressurePool(probe.iterations)));
+        }
+    }
+
     pub fn setup(self: *Probe, probe: *sdk.Probe) !void {
         if (self.lib.init() != 0) return error.InitFailed;
         switch (self.workload) {
             .optimize => try self.makeImages(probe.seed, 8, 0),
             .errors => try self.makeErrorCases(probe.seed),
             .files => try self.makeFiles(probe.seed),
-            .pressure => {
-                // A pool small enough to be cycled at least four times, and a warm-up that covers one full
-                // pass over it: each new large image may grow the allocator's arenas once.
-                const pool = std.math.clamp(probe.iterations / 4, 2, poolSize());
-                try self.makeImages(probe.seed, pool, 1 << 20);
-                probe.warmup = @min(probe.iterations - 1, @max(probe.warmup, pool));
-            },
+            .pressure => try self.makeImages(probe.seed, pressurePool(probe.iterations), 1 << 20),
         }
         // The first calls warm libvips (loaders, type system); the baseline is the state after them.
         for (0..3) |i| try self.iterate(i);
         self.baseline = self.lib.memoryStats();
         self.baseline_fds = try openFds();
+    }
+
+    /// A pool small enough to be cycled at least four times.
+    fn pressurePool(iterations: u64) usize {
+        return std.math.clamp(iterations / 4, 2, poolSize());
     }
 
     fn poolSize() usize {
