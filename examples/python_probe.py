@@ -7,7 +7,7 @@ import ctypes
 import ctypes.util
 import os
 
-from leakcheck.sdk import ProbeContext, run_probe
+from leakcheck_probe import ProbeContext, run_probe
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 libc.strdup.restype = ctypes.c_void_p

@@ -1,5 +1,14 @@
-"""Probe SDKs. ``from leakcheck.sdk import run_probe, ProbeContext`` for Python probes."""
+"""Probe SDKs, shipped inside leakcheck so that the harness can hand them to any probe process.
 
-from leakcheck.sdk.python import ProbeContext, run_probe
+- ``python/leakcheck_probe/``: the Python SDK, dependency-free. Probes write ``import leakcheck_probe``
+  (the runner puts ``python/`` on their PYTHONPATH); leakcheck's own in-process code keeps
+  ``from leakcheck.sdk import run_probe, ProbeContext``, the same source under this package.
+- ``node/leakcheck-probe/``: the npm package ``leakcheck-probe`` (the runner puts ``node/`` on NODE_PATH).
+- ``zig/``: the Zig package exposing the module ``leakcheck_probe``.
 
-__all__ = ["ProbeContext", "run_probe"]
+docs/protocol.md is the contract all three speak.
+"""
+
+from leakcheck.sdk.python.leakcheck_probe import ProbeContext, ProbeSettings, ProbeUsageError, run_probe
+
+__all__ = ["ProbeContext", "ProbeSettings", "ProbeUsageError", "run_probe"]

@@ -11,7 +11,7 @@ from leakcheck.cli import main
 
 PROBE = """\
 from pathlib import Path
-from leakcheck.sdk import run_probe
+from leakcheck_probe import run_probe
 
 LEAKS = Path("build.out").read_text().strip() == "leak"  # written by the build step
 held: list[bytes] = []

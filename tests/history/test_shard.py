@@ -31,7 +31,7 @@ def _config(tmp_path: Path) -> Path:
     lines = []
     for name in ("python.alpha", "python.beta", "python.gamma"):
         probe = tmp_path / f"{name}.py"
-        probe.write_text(f"from leakcheck.sdk import run_probe\nrun_probe({name!r}, lambda ctx, i: None)\n")
+        probe.write_text(f"from leakcheck_probe import run_probe\nrun_probe({name!r}, lambda ctx, i: None)\n")
         lines += [f'[probes."{name}"]', 'lang = "python"', f'command = ["{sys.executable}", "{probe}"]',
                   "iterations = { fast = 40 }", ""]
     config = tmp_path / "leakcheck.toml"

@@ -21,7 +21,7 @@ exact_counters = []
 '''
 
 PROBE = '''
-from leakcheck.sdk import run_probe
+from leakcheck_probe import run_probe
 
 KEPT = []
 

@@ -5,7 +5,7 @@ own check fails), `crash` (abort in the measure phase). A probe not named there 
 import os
 import time
 
-from leakcheck.sdk import ProbeContext, run_probe
+from leakcheck_probe import ProbeContext, run_probe
 
 PROBE = os.environ["LEAKCHECK_PROBE"]
 with open(os.environ["PYJAMAZ_LIB_PATH"], encoding="utf-8") as library:

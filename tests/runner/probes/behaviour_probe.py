@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from leakcheck.sdk import ProbeContext, run_probe
+from leakcheck_probe import ProbeContext, run_probe
 
 BEHAVIOUR = os.environ.get("BEHAVIOUR", "pass")
 HELD: list[bytes] = []

@@ -3,7 +3,7 @@
 import os
 import time
 
-from leakcheck.sdk import ProbeContext, run_probe
+from leakcheck_probe import ProbeContext, run_probe
 
 
 def setup(ctx: ProbeContext) -> None:

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "memory"))  # probe_support.py
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "memory"))  # library_counters.py
 
 import pyjamaz
 from fuzz_input import FROM_FILE, NATIVE_OPTIONS, WRONG_TYPES, FuzzInput
-from probe_support import BOUNDED_COUNTERS, EXACT_COUNTERS, library_counters
+from library_counters import BOUNDED_COUNTERS, EXACT_COUNTERS, library_counters
 
 # Statuses no input explains: the header says INTERNAL is "libvips failed in a way no input explains",
 # and the binding holds its init reference for the life of the process. Out of memory on inputs of a few

@@ -23,7 +23,7 @@ import pyjamaz
 from fuzz_check import InputRunner, counter_problems, result_problems
 from fuzz_driver import REGRESSIONS, REPO_ROOT
 from fuzz_input import FuzzInput
-from probe_support import BOUNDED_COUNTERS, EXACT_COUNTERS
+from library_counters import BOUNDED_COUNTERS, EXACT_COUNTERS
 
 SAVED_INPUTS = sorted(REGRESSIONS.glob("*.bin"))
 DRIVER = Path(__file__).parent / "fuzz_driver.py"

@@ -9,7 +9,7 @@ import pyjamaz
 from corpus import CorpusSpec, load_corpus
 from probe_support import check_no_failures, count_failures, run_leak_probe
 
-from leakcheck.sdk import ProbeContext
+from leakcheck_probe import ProbeContext
 
 THREADS = 8
 # Flat and tiny images: each call is a few ms of CPU, so 8 x 140 calls stay cheap while still overlapping.

@@ -22,6 +22,7 @@ from typing import Any
 from python_leaks import PYTHON_LEAKS, copy_binding_with_leak
 
 from leakcheck.config import ProbeSpec, load_config
+from leakcheck.sdk.locations import sdk_search_paths
 
 MEMORY_DIR = Path(__file__).resolve().parent
 REPO_ROOT = MEMORY_DIR.parents[3]
@@ -79,7 +80,7 @@ def run_probe_process(probe: str, env: dict[str, str], timeout: float = 600) -> 
         tempfile.TemporaryFile(mode="w+") as stderr,
         subprocess.Popen(
             command,
-            env={**env, "LEAKCHECK_FD": str(write_end)},
+            env={**env, **sdk_search_paths(env), "LEAKCHECK_FD": str(write_end)},  # as `leakcheck run` does
             pass_fds=(write_end,),
             stdout=subprocess.DEVNULL,
             stderr=stderr,

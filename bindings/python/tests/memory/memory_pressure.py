@@ -9,7 +9,7 @@ import pyjamaz
 from corpus import CorpusSpec, load_corpus
 from probe_support import measure_start, run_leak_probe
 
-from leakcheck.sdk import ProbeContext
+from leakcheck_probe import ProbeContext
 
 CORPUS = CorpusSpec(
     seed=53,

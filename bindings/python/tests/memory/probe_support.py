@@ -7,25 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import psutil
 import pyjamaz
+from library_counters import BOUNDED_COUNTERS, EXACT_COUNTERS, library_counters
 
-from leakcheck.sdk import ProbeContext, run_probe
-from leakcheck.sdk.python import ProbeSettings
-
-# Counters that must return exactly to their baseline once every result is freed.
-EXACT_COUNTERS = (
-    "lib_live_bytes",
-    "lib_live_allocations",
-    "vips_tracked_files",
-    "vips_live_objects",
-    "live_results",
-    "open_fds",
-)
-# libvips keeps a few tracked buffers in its worker threads between calls (seen: 3 buffers, 36 KB, held
-# across ~10 calls after a failed decode, then freed) with no live object: bounded, not exact. A dropped
-# image reference still shows exactly, in vips_live_objects.
-BOUNDED_COUNTERS = {"vips_tracked_bytes": 256 * 1024, "vips_tracked_allocations": 16}
+from leakcheck_probe import ProbeContext, run_probe
 
 Work = Callable[[ProbeContext, int], None]
 Step = Callable[[ProbeContext], None]
@@ -39,16 +24,9 @@ class PythonBudget:
     gc_objects: int = 20
 
 
-def library_counters() -> dict[str, float]:
-    """libpyjamaz's exact figures (process-wide, so either backend reads them) and open file descriptors."""
-    values: dict[str, float] = dict(pyjamaz.memory_stats().counters())
-    values["open_fds"] = float(psutil.Process().num_fds())
-    return values
-
-
 def measure_start(ctx: ProbeContext) -> int:
-    """Index of the first measured iteration, as the SDK computes it from the environment."""
-    return ProbeSettings.from_environment(ctx.iterations, None).warmup
+    """Index of the first measured iteration (the warm-up the SDK announced in hello)."""
+    return ctx.warmup
 
 
 def run_leak_probe(

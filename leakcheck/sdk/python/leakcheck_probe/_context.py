@@ -1,0 +1,68 @@
+"""What a probe's body, setup and teardown see: the run's parameters, a state dict, checks, counters."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from ._events import EventWriter
+from ._settings import ProbeUsageError
+
+CHECK_OPS: Mapping[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+}
+
+Counters = Callable[[], Mapping[str, float]]
+
+
+@dataclass
+class ProbeContext:
+    """Passed to every hook. Mutable on purpose: `state` carries the probe's objects across iterations.
+
+    Attributes: `name`, `iterations` (the count this run performs), `warmup` (the measure phase starts at
+    iteration `warmup`), `seed` and `suite` (LEAKCHECK_SEED, LEAKCHECK_SUITE), `state` (a free-form dict,
+    empty at setup) and `failed_checks` (names of the checks that failed so far).
+    """
+
+    iterations: int
+    seed: int
+    suite: str
+    warmup: int = 0
+    name: str = ""
+    state: Dict[str, Any] = field(default_factory=dict)
+    failed_checks: List[str] = field(default_factory=list)
+    _writer: EventWriter = field(default_factory=lambda: EventWriter(None), repr=False)
+    _counters: Optional[Counters] = field(default=None, repr=False)
+
+    def check(self, name: str, value: float, op: str, limit: float) -> bool:
+        """Evaluates ``value op limit`` (op: <, <=, >, >=, ==), writes a ``check`` event and returns whether
+        it held; a failed check makes the probe exit 1 at the end (the harness reports it as FAIL)."""
+        compare = CHECK_OPS.get(op)
+        if compare is None:
+            raise ProbeUsageError(f"check {name!r}: unknown op {op!r}; allowed: {', '.join(CHECK_OPS)}")
+        ok = bool(compare(float(value), float(limit)))
+        self._writer.emit("check", name=name, value=value, op=op, limit=limit, ok=ok)
+        if not ok:
+            self.failed_checks.append(name)
+        return ok
+
+    def counters_now(self) -> Dict[str, float]:
+        """The counters a tick would carry now (after a full gc): the probe's own, then
+        ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes) and ``py_gc_objects``."""
+        gc.collect()
+        values: Dict[str, float] = {}
+        if self._counters is not None:
+            values.update({name: float(value) for name, value in self._counters().items()})
+        if tracemalloc.is_tracing():
+            current, peak = tracemalloc.get_traced_memory()
+            values["py_tracemalloc_current"] = float(current)
+            values["py_tracemalloc_peak"] = float(peak)
+        values["py_gc_objects"] = float(len(gc.get_objects()))
+        return values
