@@ -1,8 +1,7 @@
 'use strict';
 // A leak probe for your own library, in Node: here the "library" is a buffer cache that must evict.
 // Run with `node --expose-gc`. EXAMPLE_LEAK=1 turns eviction off, so the probe shows a leak.
-const path = require('path');
-const { runProbe } = require(path.join(__dirname, '..', 'node', 'sdk', 'leakcheck-probe.js'));
+const { runProbe } = require('leakcheck-probe'); // leakcheck run puts the SDK on NODE_PATH
 
 const LEAK = process.env.EXAMPLE_LEAK === '1';
 const cache = new Map();

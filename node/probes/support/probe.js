@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const { runProbe } = require(path.join(REPO_ROOT, 'node', 'sdk', 'leakcheck-probe.js'));
+const { runProbe } = require('leakcheck-probe'); // on NODE_PATH: leakcheck run puts it there
 
 // Counters that must come back exactly to their value at the start of the measure phase.
 const EXACT_COUNTERS = Object.freeze([

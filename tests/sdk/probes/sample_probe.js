@@ -1,7 +1,6 @@
 'use strict';
 // A probe of the SDK tests: counts calls and fails a check when SAMPLE_CHECK_LIMIT is above them.
-const path = require('path');
-const { runProbe } = require(path.join(__dirname, '..', '..', '..', 'node', 'sdk', 'leakcheck-probe.js'));
+const { runProbe } = require('leakcheck-probe');
 
 runProbe({
   name: 'node.sample',

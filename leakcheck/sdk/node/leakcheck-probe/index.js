@@ -1,11 +1,12 @@
 'use strict';
-// Probe SDK for Node probes: protocol v1 events on the pipe named by LEAKCHECK_FD.
-// A probe is a loop body; runProbe runs the phases, writes the events and adds the V8 counters
-// (sampled after a full gc()) to every tick. Run probes with `node --expose-gc`.
+// leakcheck's probe SDK for Node: a probe is a loop body; runProbe runs the phases, writes protocol v2
+// events on the pipe named by LEAKCHECK_FD and adds the V8 counters (sampled after a full gc()) to every
+// tick. Run probes with `node --expose-gc`. `leakcheck run` puts this package's parent directory on
+// NODE_PATH, so `require('leakcheck-probe')` resolves in any probe. The contract: docs/protocol.md.
 
 const fs = require('fs');
 
-const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 2;
 const TICKS_PER_RUN = 200;
 const CHECK_OPS = {
   '<': (a, b) => a < b,
@@ -17,12 +18,16 @@ const CHECK_OPS = {
 
 class ProbeUsageError extends Error {}
 
+function checkedInt(name, value, minimum) {
+  if (!Number.isSafeInteger(value)) throw new ProbeUsageError(`${name}=${JSON.stringify(value)} is not an integer`);
+  if (value < minimum) throw new ProbeUsageError(`${name}=${value} must be at least ${minimum}`);
+  return value;
+}
+
 function parseInt10(variable, raw, minimum) {
   const text = String(raw).trim();
   if (!/^-?\d+$/.test(text)) throw new ProbeUsageError(`${variable}=${JSON.stringify(raw)} is not an integer`);
-  const value = Number(text);
-  if (value < minimum) throw new ProbeUsageError(`${variable}=${value} must be at least ${minimum}`);
-  return value;
+  return checkedInt(variable, Number(text), minimum);
 }
 
 function envInt(variable, fallback, minimum) {
@@ -31,15 +36,20 @@ function envInt(variable, fallback, minimum) {
   return parseInt10(variable, raw, minimum);
 }
 
-function readSettings(defaultIterations, tickEvery) {
-  const iterations = envInt('LEAKCHECK_ITERATIONS', defaultIterations, 1);
-  const warmup = envInt('LEAKCHECK_WARMUP', Math.max(1, Math.floor(iterations / 10)), 0);
+// A tenth of the run, at least one iteration, always leaving one to measure.
+function defaultWarmup(iterations) {
+  return Math.min(iterations - 1, Math.max(1, Math.floor(iterations / 10)));
+}
+
+function readSettings({ iterations: defaultIterations, fixedIterations, tickEvery }) {
+  const iterations = fixedIterations !== undefined
+    ? checkedInt('fixedIterations', fixedIterations, 1)
+    : envInt('LEAKCHECK_ITERATIONS', defaultIterations, 1);
+  const warmup = envInt('LEAKCHECK_WARMUP', defaultWarmup(iterations), 0);
   if (warmup >= iterations) {
     throw new ProbeUsageError(`LEAKCHECK_WARMUP=${warmup} must be less than the iterations (${iterations})`);
   }
-  if (tickEvery !== undefined && !(Number.isInteger(tickEvery) && tickEvery >= 1)) {
-    throw new ProbeUsageError(`tickEvery=${tickEvery} must be an integer of at least 1`);
-  }
+  if (tickEvery !== undefined) checkedInt('tickEvery', tickEvery, 1);
   return {
     iterations,
     warmup,
@@ -47,6 +57,11 @@ function readSettings(defaultIterations, tickEvery) {
     suite: process.env.LEAKCHECK_SUITE || 'fast',
     tickEvery: tickEvery || Math.max(1, Math.floor(iterations / TICKS_PER_RUN)),
   };
+}
+
+// Every tickEvery-th iteration, the first measured one (the counters' baseline) and the last.
+function ticksAt(settings, i) {
+  return i % settings.tickEvery === 0 || i === settings.warmup || i === settings.iterations - 1;
 }
 
 // Writes one JSON object per line with a synchronous write, so a crash right after loses nothing.
@@ -78,22 +93,24 @@ function v8Counters() {
   return { v8_heap_used: usage.heapUsed, v8_external: usage.external, v8_array_buffers: usage.arrayBuffers };
 }
 
-function makeContext(settings, writer, counters) {
+function makeContext(name, settings, writer, counters) {
   const ctx = {
+    name,
     iterations: settings.iterations,
+    warmup: settings.warmup,
     seed: settings.seed,
     suite: settings.suite,
     state: {},
     failedChecks: [],
-    check(name, value, op, limit) {
+    check(checkName, value, op, limit) {
       const compare = CHECK_OPS[op];
       if (!compare) {
-        throw new ProbeUsageError(`check ${JSON.stringify(name)}: unknown op ${JSON.stringify(op)}; `
+        throw new ProbeUsageError(`check ${JSON.stringify(checkName)}: unknown op ${JSON.stringify(op)}; `
           + `allowed: ${Object.keys(CHECK_OPS).join(', ')}`);
       }
       const ok = Boolean(compare(Number(value), Number(limit)));
-      writer.emit('check', { name, value, op, limit, ok });
-      if (!ok) ctx.failedChecks.push(name);
+      writer.emit('check', { name: checkName, value, op, limit, ok });
+      if (!ok) ctx.failedChecks.push(checkName);
       return ok;
     },
     countersNow() {
@@ -110,12 +127,11 @@ function makeContext(settings, writer, counters) {
 async function runPhases(ctx, writer, settings, { setup, body, teardown }) {
   writer.emit('phase', { name: 'setup' });
   if (setup) await setup(ctx);
-  const last = settings.iterations - 1;
   for (let i = 0; i < settings.iterations; i += 1) {
     if (i === 0 && settings.warmup > 0) writer.emit('phase', { name: 'warmup' });
     if (i === settings.warmup) writer.emit('phase', { name: 'measure' });
     await body(ctx, i);
-    if (i % settings.tickEvery === 0 || i === last) writer.emit('tick', { i, counters: ctx.countersNow() });
+    if (ticksAt(settings, i)) writer.emit('tick', { i, counters: ctx.countersNow() });
   }
   writer.emit('phase', { name: 'teardown' });
   if (teardown) await teardown(ctx);
@@ -126,24 +142,29 @@ function fail(name, message, status) {
   process.exit(status);
 }
 
-// Runs a probe through its phases and exits: 0 when every check passed, 1 otherwise (or on an
-// exception in the probe), 2 on bad parameters or without --expose-gc.
-async function runProbe({ name, iterations = 1000, setup, body, teardown, counters, tickEvery }) {
+// Runs a probe through its phases and exits: 0 when every check passed, 1 when one failed or a hook
+// threw (the stack goes to stderr, no done is written), 2 on bad parameters or without --expose-gc.
+async function runProbe(options) {
+  const { name, setup, body, teardown, counters } = options || {};
   if (typeof global.gc !== 'function') {
     fail(name, 'needs a full gc() before sampling: run node with --expose-gc', 2);
   }
+  if (typeof name !== 'string' || name === '') fail(name, 'runProbe needs a name', 2);
   if (typeof body !== 'function') fail(name, 'runProbe needs a body function', 2);
   let settings;
   let writer;
   try {
-    settings = readSettings(iterations, tickEvery);
+    settings = readSettings({ ...options, iterations: options.iterations ?? 1000 });
     writer = makeWriter();
   } catch (err) {
     if (err instanceof ProbeUsageError) fail(name, err.message, 2);
     throw err;
   }
-  const ctx = makeContext(settings, writer, counters);
-  writer.emit('hello', { probe: name, lang: 'node', protocol: PROTOCOL_VERSION, pid: process.pid });
+  const ctx = makeContext(name, settings, writer, counters);
+  writer.emit('hello', {
+    probe: name, lang: 'node', protocol: PROTOCOL_VERSION, pid: process.pid,
+    iterations: settings.iterations, warmup: settings.warmup,
+  });
   try {
     await runPhases(ctx, writer, settings, { setup, body, teardown });
   } catch (err) {
@@ -154,4 +175,4 @@ async function runProbe({ name, iterations = 1000, setup, body, teardown, counte
   process.exit(ctx.failedChecks.length > 0 ? 1 : 0);
 }
 
-module.exports = { runProbe, PROTOCOL_VERSION };
+module.exports = { runProbe, ProbeUsageError, PROTOCOL_VERSION };
