@@ -26,10 +26,10 @@ def test_a_matching_hello_has_no_notes() -> None:
 
 def test_another_name_and_another_count_are_noted() -> None:
     notes = plan_notes(V2, config_name="python.y", requested_iterations=2000)
-    assert notes == ("the probe's hello names it 'python.x', the configuration 'python.y' (results are kept "
-                     "under the configuration's name)",
-                     "the probe planned 100 iterations, not the 2,000 of LEAKCHECK_ITERATIONS (it fixes its own "
-                     "count); judged on the iterations it ran")
+    assert notes == (("the probe's hello names it 'python.x', the configuration 'python.y' (results are kept "
+                      "under the configuration's name)"),
+                     ("the probe planned 100 iterations, not the 2,000 of LEAKCHECK_ITERATIONS (it fixes its own "
+                      "count); judged on the iterations it ran"))
 
 
 def test_a_protocol_1_hello_is_noted_for_its_name_only() -> None:

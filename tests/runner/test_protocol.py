@@ -45,13 +45,13 @@ def test_a_full_run_is_read_across_arbitrary_chunks() -> None:
     (lines(HELLO, {"event": "dance"}), "protocol error: line 2 has an unknown event 'dance'"),
     (lines({**HELLO, "protocol": 3}), "protocol error: line 1 speaks protocol 3, leakcheck speaks 1 and 2"),
     (lines({**HELLO, "protocol": True}), "protocol error: line 1 speaks protocol True"),
-    (lines({**HELLO, "protocol": 2}), "protocol error: line 1 has a protocol 2 hello without a whole iterations "
-                                      "count of at least 1 (None)"),
+    (lines({**HELLO, "protocol": 2}), ("protocol error: line 1 has a protocol 2 hello without a whole iterations "
+                                       "count of at least 1 (None)")),
     (lines({**HELLO_V2, "iterations": 0}), "protocol error: line 1 has a protocol 2 hello without a whole"),
     (lines({**HELLO_V2, "iterations": 6.0}), "protocol error: line 1 has a protocol 2 hello without a whole"),
     (lines({**HELLO_V2, "warmup": None}), "protocol error: line 1 has a protocol 2 hello whose warmup (None)"),
-    (lines({**HELLO_V2, "warmup": 6}), "protocol error: line 1 has a protocol 2 hello whose warmup (6) is not a "
-                                       "whole number below its iterations (6)"),
+    (lines({**HELLO_V2, "warmup": 6}), ("protocol error: line 1 has a protocol 2 hello whose warmup (6) is not a "
+                                        "whole number below its iterations (6)")),
     (lines({**HELLO_V2, "warmup": -1}), "protocol error: line 1 has a protocol 2 hello whose warmup (-1)"),
     (lines({k: v for k, v in HELLO_V2.items() if k != "lang"}),
      "protocol error: line 1 has a protocol 2 hello without its probe and lang names"),

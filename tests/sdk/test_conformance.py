@@ -242,10 +242,10 @@ def test_failures_say_what_failed_in_every_language(orchestrated: CliRun) -> Non
 def test_a_name_and_a_count_the_probe_chose_are_notes_on_the_result(orchestrated: CliRun) -> None:
     for lang in LANGS:
         renamed, fixed = (orchestrated.probe(f"{lang}.{name}") for name in ("renamed", "fixed"))
-        assert renamed["notes"] == [f"the probe's hello names it 'renamed.probe', the configuration "
-                                    f"'{lang}.renamed' (results are kept under the configuration's name)"]
-        assert fixed["notes"] == [f"the probe planned 60 iterations, not the {ITERATIONS} of LEAKCHECK_ITERATIONS "
-                                  f"(it fixes its own count); judged on the iterations it ran"]
+        assert renamed["notes"] == [(f"the probe's hello names it 'renamed.probe', the configuration "
+                                     f"'{lang}.renamed' (results are kept under the configuration's name)")]
+        assert fixed["notes"] == [(f"the probe planned 60 iterations, not the {ITERATIONS} of LEAKCHECK_ITERATIONS "
+                                   f"(it fixes its own count); judged on the iterations it ran")]
         assert fixed["attempts"][-1]["hello"]["iterations"] == 60
         assert f"note: {lang}.renamed: the probe's hello names it 'renamed.probe'" in orchestrated.stdout
         assert f"note: {lang}.fixed: the probe planned 60 iterations" in orchestrated.stdout

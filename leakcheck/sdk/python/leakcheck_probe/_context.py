@@ -6,7 +6,7 @@ import gc
 import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from ._events import EventWriter
 from ._settings import ProbeUsageError
@@ -36,10 +36,10 @@ class ProbeContext:
     suite: str
     warmup: int = 0
     name: str = ""
-    state: Dict[str, Any] = field(default_factory=dict)
-    failed_checks: List[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)
     _writer: EventWriter = field(default_factory=lambda: EventWriter(None), repr=False)
-    _counters: Optional[Counters] = field(default=None, repr=False)
+    _counters: Counters | None = field(default=None, repr=False)
 
     def check(self, name: str, value: float, op: str, limit: float) -> bool:
         """Evaluates ``value op limit`` (op: <, <=, >, >=, ==), writes a ``check`` event and returns whether
@@ -53,11 +53,11 @@ class ProbeContext:
             self.failed_checks.append(name)
         return ok
 
-    def counters_now(self) -> Dict[str, float]:
+    def counters_now(self) -> dict[str, float]:
         """The counters a tick would carry now (after a full gc): the probe's own, then
         ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes) and ``py_gc_objects``."""
         gc.collect()
-        values: Dict[str, float] = {}
+        values: dict[str, float] = {}
         if self._counters is not None:
             values.update({name: float(value) for name, value in self._counters().items()})
         if tracemalloc.is_tracing():

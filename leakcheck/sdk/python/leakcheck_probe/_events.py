@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import IO, Any, Optional
+from typing import IO, Any
 
 from ._settings import ProbeUsageError, parse_int
 
@@ -12,7 +12,7 @@ from ._settings import ProbeUsageError, parse_int
 class EventWriter:
     """Writes one JSON object per line, flushed per line; a no-op without a pipe (a probe run by hand)."""
 
-    def __init__(self, stream: Optional[IO[str]]) -> None:
+    def __init__(self, stream: IO[str] | None) -> None:
         self._stream = stream
 
     @classmethod

@@ -8,7 +8,7 @@ import signal
 import sys
 import tracemalloc
 from collections.abc import Callable
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 from ._context import Counters, ProbeContext
 from ._events import EventWriter
@@ -23,11 +23,11 @@ def run_probe(
     body: Body,
     *,
     iterations: int = 1000,
-    setup: Optional[Hook] = None,
-    teardown: Optional[Hook] = None,
-    counters: Optional[Counters] = None,
-    tick_every: Optional[int] = None,
-    fixed_iterations: Optional[int] = None,
+    setup: Hook | None = None,
+    teardown: Hook | None = None,
+    counters: Counters | None = None,
+    tick_every: int | None = None,
+    fixed_iterations: int | None = None,
 ) -> NoReturn:
     """Runs a probe through its phases, then exits the process.
 
@@ -60,7 +60,7 @@ def run_probe(
 
 
 def _run_phases(ctx: ProbeContext, writer: EventWriter, settings: ProbeSettings, body: Body,
-                setup: Optional[Hook], teardown: Optional[Hook]) -> None:
+                setup: Hook | None, teardown: Hook | None) -> None:
     writer.emit("phase", name="setup")
     tracemalloc.start()
     if setup is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
 
 PROTOCOL_VERSION = 2
 TICKS_PER_RUN = 200
@@ -27,8 +26,8 @@ class ProbeSettings:
     tick_every: int
 
     @classmethod
-    def from_environment(cls, default_iterations: int, tick_every: Optional[int] = None, *,
-                         fixed_iterations: Optional[int] = None) -> ProbeSettings:
+    def from_environment(cls, default_iterations: int, tick_every: int | None = None, *,
+                         fixed_iterations: int | None = None) -> ProbeSettings:
         """LEAKCHECK_ITERATIONS (else `default_iterations`), unless `fixed_iterations` overrides both."""
         if fixed_iterations is not None:
             iterations = _checked("fixed_iterations", fixed_iterations, minimum=1)
