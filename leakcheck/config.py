@@ -35,7 +35,7 @@ CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
                         "env", "exact_counters", "description", "requires", "python", "node"})
 TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
-                      "subject", "mutants", "setup"})
+                      "subject", "mutants", "setup", "build"})
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
 _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 
@@ -85,6 +85,8 @@ class Config:
     mutants: MutantCatalogue | None = None
     setup: str = ""
     """The command that builds or installs what probes require (shown where something is missing)."""
+    build: str = ""
+    """The shell command that builds what the probes run from a checkout (`leakcheck bisect`, each commit)."""
     placeholders: Mapping[str, str] = field(default_factory=dict)
     """{root}, the configuration's {python} and {node}, and its [vars]: for subject and mutant commands."""
 
@@ -120,6 +122,10 @@ def load_config(path: Path) -> Config:
     if not isinstance(setup, str):
         raise ConfigError(f"{path}: setup = {setup!r}; allowed: the command (a string) that builds what probes require")
     defaults["setup"] = setup
+    build = table.get("build", "")
+    if not isinstance(build, str):
+        raise ConfigError(f"{path}: build = {build!r}; allowed: the shell command (a string) that builds what "
+                          "the probes run")
     probes = tuple(_probe_spec(name, raw, defaults, f"{path}: probes.{name!r}",
                                _probe_placeholders(raw, table, shared, root, f"{path}: probes.{name!r}"))
                    for name, raw in probes_table.items())
@@ -129,7 +135,7 @@ def load_config(path: Path) -> Config:
     return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs,
                   subject=parse_subject(table.get("subject", {}), f"{path}: subject"),
                   mutants=parse_mutants(table["mutants"], f"{path}: mutants") if "mutants" in table else None,
-                  setup=setup, placeholders=_probe_placeholders({}, table, shared, root, str(path)))
+                  setup=setup, build=build, placeholders=_probe_placeholders({}, table, shared, root, str(path)))
 
 
 def _shared_placeholders(table: Mapping[str, Any], root: Path, where: str) -> dict[str, str]:

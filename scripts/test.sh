@@ -17,6 +17,11 @@ run() {
     if ! "$@"; then failed+=("$name"); fi
 }
 
+# The harness's own checks: lint, strict types, and the package layers ([tool.importlinter]).
+run "ruff" .venv/bin/ruff check leakcheck tests scripts bindings/python examples
+run "mypy (strict)" .venv/bin/mypy leakcheck
+run "import layers" .venv/bin/lint-imports
+
 # The leak mutants (declared in zig/src/mutants.zig): built, then the fast suite passes on the production library
 # and catches every mutant in every language (each language stops at its first catch). The bindings' mutant
 # tests below load the libraries built here.

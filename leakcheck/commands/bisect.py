@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from leakcheck.commands.common import add_selection_arguments
+from leakcheck.config import ConfigError, load_config
 from leakcheck.history.bisect import BisectError, BisectRequest, bisect
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -20,15 +21,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the configuration, relative to the repository root (default: pyproject.toml)")
     parser.add_argument("--build", metavar="CMD",
                         help="shell command that builds each commit before it is tested "
-                             "(default: scripts/zig build when the repository has build.zig; '' for none)")
+                             "(default: the configuration's build; '' for none)")
     parser.add_argument("--repository", type=Path, default=Path.cwd(), metavar="DIR",
                         help="the git repository (default: the current directory)")
 
 
+def _configured_build(path: Path) -> str:
+    """The `build` of the configuration as it stands now (bisect tests older commits with it)."""
+    try:
+        return load_config(path).build
+    except ConfigError:
+        return ""  # bisect reports a configuration it cannot use at the commits it tests
+
+
 def execute(args: argparse.Namespace) -> int:
-    build = args.build
-    if build is None:
-        build = "scripts/zig build" if (args.repository / "build.zig").is_file() else ""
+    build = args.build if args.build is not None else _configured_build(args.repository / args.config)
     selection = ["--suite", args.suite, *(["--lang", args.lang] if args.lang else []),
                  *[part for pattern in args.patterns for part in ("-k", pattern)]]
     request = BisectRequest(repository=args.repository, good=args.good, bad=args.bad, config=args.config,
