@@ -7,9 +7,8 @@ import dataclasses
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import check_no_failures, count_failures, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 CORPUS = CorpusSpec(seed=11, count=12, kinds=("photo", "flat", "alpha", "tiny"), max_bytes=64 * 1024)
 # Cheap encoder mixes, each still with several candidates so that losing encodes are exercised. One

@@ -7,9 +7,8 @@ import random
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import check_no_failures, count_failures, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 CORPUS = CorpusSpec(seed=41, count=16, min_bytes=1024, max_bytes=4 * 1024 * 1024)
 OPTIONS = pyjamaz.Options(formats=("jpeg", "webp"), max_width=1024, max_height=1024)

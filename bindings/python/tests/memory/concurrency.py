@@ -7,9 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import check_no_failures, count_failures, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 THREADS = 8
 # Flat and tiny images: each call is a few ms of CPU, so 8 x 140 calls stay cheap while still overlapping.

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import check_no_failures, count_failures, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 # Thousands of expected decode failures: libvips' warning for each would flood the probe's log.
 os.environ.setdefault("VIPS_WARNING", "0")

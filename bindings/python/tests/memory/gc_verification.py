@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import psutil
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import library_counters, measure_start, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import library_counters, measure_start, run_leak_probe
 
 # Large outputs for little work (one JPEG encode each), so that what the results hold stands far
 # above the RSS noise of libvips' own working memory.

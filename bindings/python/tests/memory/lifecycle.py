@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import check_no_failures, count_failures, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import check_no_failures, count_failures, run_leak_probe
 
 CORPUS = CorpusSpec(seed=61, count=4, kinds=("tiny", "flat"), max_bytes=32 * 1024)
 DRAIN_EVERY = 10

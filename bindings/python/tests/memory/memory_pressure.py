@@ -7,9 +7,8 @@ from __future__ import annotations
 import psutil
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
-from probe_support import measure_start, run_leak_probe
-
 from leakcheck_probe import ProbeContext
+from probe_support import measure_start, run_leak_probe
 
 CORPUS = CorpusSpec(
     seed=53,

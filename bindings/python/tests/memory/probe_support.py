@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyjamaz
-from library_counters import BOUNDED_COUNTERS, EXACT_COUNTERS, library_counters
-
 from leakcheck_probe import ProbeContext, run_probe
+from library_counters import BOUNDED_COUNTERS, EXACT_COUNTERS, library_counters
 
 Work = Callable[[ProbeContext, int], None]
 Step = Callable[[ProbeContext], None]
