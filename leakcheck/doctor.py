@@ -22,8 +22,8 @@ from leakcheck.runner.command import (
 )
 
 TOOL_TIMEOUT_S = 15.0
-PYTHON_SDK_CHECK = "import leakcheck_probe"
-NODE_SDK_CHECK = "require.resolve('leakcheck-probe')"
+PYTHON_SDK_CHECK = "import leakcheck_probe; print(leakcheck_probe.__file__)"
+NODE_SDK_CHECK = "console.log(require.resolve('leakcheck-probe'))"
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _install_hint(probe: ProbeSpec, executable: str) -> str:
 
 def _sdk_check(name: str, command: list[str], environment: dict[str, str], root: Path) -> _Check:
     found, output = _command_output(command, root, environment)
-    return _Check(name, found, output or ("importable" if found else "not importable"),
+    return _Check(name, found, output or ("found" if found else "not found"),
                   "leakcheck puts its SDK on every probe's path; this installation lacks it: reinstall leakcheck",
                   required=False)
 
