@@ -23,10 +23,12 @@ TOOL_TIMEOUT_S = 10.0
 
 def collect(config: Config) -> dict[str, Any]:
     root = config.root
+    commit = _git(root, "rev-parse", "HEAD")
     return {
         "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": _git(root, "rev-parse", "HEAD"),
-        "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
+        "commit": commit,
+        # Outside a git work tree there is no commit, and no clean or dirty tree either.
+        "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")) if commit else None,
         "machine": {"hostname": platform.node(), "platform": platform.platform(), "cpus": os.cpu_count(),
                     "memory_bytes": psutil.virtual_memory().total, "load_1min": os.getloadavg()[0]},
         "versions": {
