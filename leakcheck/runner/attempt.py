@@ -21,7 +21,7 @@ from leakcheck.config import ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
-from leakcheck.runner.exceptions import uncaught_exception
+from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
 from leakcheck.runner.plan import plan_failures, plan_notes
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
@@ -308,6 +308,9 @@ class _Watch:
                                          self.reader.last_tick),), ()
         if self.reader.error is not None:
             return ERROR, (self.reader.error,), ()
+        missing_sdk = sdk_not_importable(stderr_text) if self.reader.hello is None and returncode else None
+        if missing_sdk is not None:  # the probe never ran: a set-up problem, not a failure of the code under test
+            return ERROR, (missing_sdk,), ()
         failures = self._failures(returncode, phase, stderr_text)
         outcome, reasons, findings = self._judge()
         if not failures:

@@ -26,3 +26,19 @@ def uncaught_exception(stderr_text: str) -> str | None:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= MAX_LENGTH else text[: MAX_LENGTH - 1] + "…"
+
+
+_SDK_MISSING = (
+    re.compile(r"ModuleNotFoundError: No module named '(?P<name>leakcheck_probe)'"),
+    re.compile(r"Cannot find module '(?P<name>leakcheck-probe)'"),
+)
+
+
+def sdk_not_importable(stderr_text: str) -> str | None:
+    """Why a probe that died before its hello could not load its SDK (Python, Node), else None. The runner
+    puts the SDKs on the probe's path; an interpreter that ignores it (python -I or -E) cannot see them."""
+    for pattern in _SDK_MISSING:
+        if match := pattern.search(stderr_text):
+            return (f"the probe cannot load the SDK {match['name']!r} (leakcheck puts it on PYTHONPATH and "
+                    "NODE_PATH: does the interpreter ignore them, as python -I and -E do?)")
+    return None

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from runner_cli import PROBES, python_probe
 
+from leakcheck.runner.exceptions import sdk_not_importable
+
 
 def test_clean_probe_passes_with_every_series_recorded(leakcheck) -> None:
     run = leakcheck(python_probe("clean", "pass"))
@@ -216,3 +218,22 @@ def test_fail_on_turns_skip_into_a_failing_exit_code(leakcheck) -> None:
     assert leakcheck(config).returncode == 0
     assert leakcheck(config, "--fail-on", "skip").returncode == 1
     assert leakcheck(config, "--fail-on", "pass").returncode == 2
+
+
+def test_a_probe_that_cannot_load_its_sdk_is_an_error_that_says_why(leakcheck, tmp_path: Path) -> None:
+    """python -I ignores the PYTHONPATH that carries the SDK: the probe dies before its hello."""
+    probe = tmp_path / "isolated.py"
+    probe.write_text("from leakcheck_probe import run_probe\nrun_probe('python.isolated', lambda ctx, i: None)\n")
+    config = (f'[probes."python.isolated"]\nlang = "python"\ncommand = ["{{python}}", "-I", "{probe}"]\n'
+              'iterations = 10\n')
+    run = leakcheck(config)
+    assert run.returncode == 1
+    result = run.probe("python.isolated")
+    assert result["outcome"] == "ERROR"
+    assert result["reason"].startswith("the probe cannot load the SDK 'leakcheck_probe'")
+
+
+def test_the_node_sdk_missing_is_named_too() -> None:
+    stderr = "node:internal/modules/cjs/loader:1228\n  throw err;\nError: Cannot find module 'leakcheck-probe'\n"
+    assert (sdk_not_importable(stderr) or "").startswith("the probe cannot load the SDK 'leakcheck-probe'")
+    assert sdk_not_importable("ModuleNotFoundError: No module named 'numpy'") is None
