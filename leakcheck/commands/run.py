@@ -35,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_probe_arguments(parser, default_suite="fast")
     add_process_arguments(parser)
     parser.add_argument("--repeat", type=positive_int, default=1, metavar="N", help="run each probe N times")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="every probe's reasons at the end, not only those of probes that did not pass")
     parser.add_argument("--retries", type=non_negative_int, default=0, metavar="N",
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
     parser.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
@@ -85,7 +87,7 @@ def execute(args: argparse.Namespace) -> int:
                             "tool_subject": args.tool_subject.pattern if args.tool_subject else None}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
-    with TerminalReporter() as terminal:
+    with TerminalReporter(verbose=args.verbose) as terminal:
         outcome = run_probes(probes, options, RunListeners(terminal, writer))
     exit_code = (EXIT_INTERRUPTED if outcome.interrupted
                  else EXIT_PASSED if outcome.passed(args.fail_on) else EXIT_FAILED)

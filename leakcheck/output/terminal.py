@@ -1,15 +1,16 @@
-"""The terminal: a progress bar per probe while it runs, then a summary table (view-model, then render)."""
-
+"""The terminal, like nextest's: a live display of the running probes (a terminal only), one line per probe as
+it ends (outcome, time, name, key figure), then the details of each probe that did not pass (every reason, its
+stacks, the tail of its output, where its logs are) and a closing count. `verbose` shows every probe's reasons.
+The lines are computed (`result_line`, `detail_lines`) apart from printing them."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Self
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from leakcheck.config import ProbeSpec
 from leakcheck.report.attribution import AttributionView, attribution_view
@@ -23,26 +24,52 @@ OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": 
                   "ERROR": "red"}
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    probe: str
-    lang: str
-    outcome: str
-    key_figure: str
-    reason: str
-    attempts: int
-
-
 def make_console(wide: bool = False) -> Console:
     """Not a terminal (CI logs, pipes): wide enough that reasons and paths stay readable (`wide`: tables of
     paths and install lines, which wrap badly)."""
     return Console() if sys.stdout.isatty() else Console(width=260 if wide else 160)
 
 
-def summary_rows(results: Sequence[ProbeResult]) -> list[SummaryRow]:
-    return [SummaryRow(probe=r.name if r.repeat == 1 else f"{r.name}#{r.repeat}", lang=r.lang,
-                       outcome=r.outcome, key_figure=r.final.key_figure, reason=r.reason,
-                       attempts=len(r.attempts)) for r in results]
+OUTCOME_WIDTH = max(len(outcome) for outcome in OUTCOME_STYLES)
+TAIL_LINES = 15
+"""Lines of a failing probe's stacks and output shown in the terminal; the files keep all of them."""
+
+
+def label_of(result: ProbeResult) -> str:
+    return result.name if result.repeat == 1 else f"{result.name}#{result.repeat}"
+
+
+def result_line(result: ProbeResult) -> str:
+    """`   LEAK [   3.2s] python.x  rss +14.5 KiB/iter, peak RSS 59 MiB` (the figure that says most)."""
+    attempts = f" ({len(result.attempts)} attempts)" if len(result.attempts) > 1 else ""
+    return (f"{result.outcome:>{OUTCOME_WIDTH}} [{result.final.duration_s:>6.1f}s] {label_of(result)}{attempts}  "
+            f"{result.final.key_figure}")
+
+
+def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str]:
+    """The reasons of the final attempt that failed (`every_reason`: the passing ones too; a FLAKY probe's
+    failed attempt first), its notes, the stacks of a crash or hang, the tail of its output unless the
+    stacks already are that tail, and where its logs are."""
+    final = result.final
+    lines = [f"--- {result.outcome} {label_of(result)} ({result.lang})"]
+    if result.outcome == "FLAKY":
+        lines.append(f"    {result.reason}")
+    passing = {str(f.get("reason")) for f in final.findings if not f.get("failed")}
+    lines += [f"    {reason}" for reason in final.reasons if every_reason or reason not in passing]
+    lines += [f"    note: {note}" for note in final.notes]
+    stacks = final.crash.backtrace if final.crash else final.hang.stacks if final.hang else ""
+    lines += _tail("stacks", stacks)
+    if result.outcome not in PASSING and final.output_tail.strip() not in stacks:
+        lines += _tail("output", final.output_tail)
+    logs = final.files.get("stderr")
+    if logs:
+        lines.append(f"    logs: {logs.rsplit('/', 1)[0]}")
+    return lines
+
+
+def _tail(title: str, text: str) -> list[str]:
+    kept = [line for line in text.splitlines() if line.strip()][-TAIL_LINES:]
+    return [f"    {title} (last {len(kept)} lines):", *(f"      {line}" for line in kept)] if kept else []
 
 
 TERMINAL_FRAMES = 8
@@ -64,34 +91,43 @@ def attribution_lines(probe: str, view: AttributionView) -> list[str]:
     return lines
 
 
-def note_lines(results: Sequence[ProbeResult]) -> list[str]:
+def note_lines(results: Iterable[ProbeResult]) -> list[str]:
     """The warnings that left an outcome alone (docs/protocol.md), one line each under the table."""
     return [f"note: {r.name if r.repeat == 1 else f'{r.name}#{r.repeat}'}: {note}"
             for r in results for note in r.final.notes]
 
 
 def summary_line(results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> str:
+    """`17 probe(s), 0 failed, 59.7s wall: passed (PASS 17)`."""
     failed = sum(not r.passed for r in results)
     state = "interrupted" if interrupted else ("failed" if failed else "passed")
-    return f"{len(results)} probe(s), {failed} failed, {wall_s:.1f}s wall: {state}"
+    counts = Counter(r.outcome for r in results)
+    tally = ", ".join(f"{outcome} {counts[outcome]}" for outcome in OUTCOME_STYLES if counts[outcome])
+    return f"{len(results)} probe(s), {failed} failed, {wall_s:.1f}s wall: {state}" + (f" ({tally})" if tally else "")
 
 
 class TerminalReporter:
-    """Implements the run listener: progress bars while probes run; `summary` renders the table."""
+    """Implements the run listener: the live display while probes run and a line as each ends; `summary`
+    prints the details of what did not pass and the closing count."""
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, console: Console | None = None, *, verbose: bool = False) -> None:
         self.console = console or make_console()
+        self.verbose = verbose
+        # Live bars only where they can be redrawn; a log (CI, a pipe) gets the plain lines alone.
+        self._live = self.console.is_terminal
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[phase]}"), TextColumn("{task.fields[rss]}"),
-                                  TimeElapsedColumn(), console=self.console, transient=False)
+                                  TimeElapsedColumn(), console=self.console, transient=True)
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> Self:
-        self._progress.start()
+        if self._live:
+            self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
+        if self._live:
+            self._progress.stop()
 
     def probe_started(self, probe: ProbeSpec, iterations: int, repeat: int) -> None:
         label = probe.name if repeat == 1 else f"{probe.name}#{repeat}"
@@ -105,32 +141,27 @@ class TerminalReporter:
             self._progress.update(task, completed=done, phase=phase, rss=f"peak {format_bytes(update.rss)}")
 
     def probe_finished(self, result: ProbeResult) -> None:
-        task = self._tasks.get(result.name if result.repeat == 1 else f"{result.name}#{result.repeat}")
+        task = self._tasks.pop(label_of(result), None)
         if task is not None:
-            style = OUTCOME_STYLES.get(result.outcome, "")
-            last = result.final.last_tick
-            self._progress.update(task, completed=0 if last is None else last + 1,
-                                  phase=f"[{style}]{result.outcome}[/]")
-            self._progress.stop_task(task)
-        if not self.console.is_terminal:  # no live bars in a log: one line per finished probe
-            self.console.print(f"{result.name}: {result.outcome} ({result.final.duration_s:.1f}s) {result.reason}")
+            self._progress.remove_task(task)
+        self.console.print(result_line(result), style=OUTCOME_STYLES.get(result.outcome, ""), markup=False,
+                           highlight=False)
 
     def summary(self, results: Sequence[ProbeResult], *, interrupted: bool, wall_s: float) -> None:
-        table = Table(title="leakcheck results")
-        for column in ("probe", "language", "outcome", "key figure", "reason"):
-            table.add_column(column, overflow="fold")
-        for row in summary_rows(results):
-            outcome = row.outcome if row.attempts == 1 else f"{row.outcome} ({row.attempts} attempts)"
-            style = OUTCOME_STYLES.get(row.outcome, "")
-            table.add_row(row.probe, row.lang, f"[{style}]{outcome}[/]", row.key_figure, row.reason)
-        self.console.print(table)
-        for line in note_lines(results):
+        shown = [r for r in results if self.verbose or not r.passed or r.outcome == "FLAKY"]
+        for result in shown:
+            self.console.print("\n".join(detail_lines(result, every_reason=self.verbose)), markup=False,
+                               highlight=False,
+                               style=None if result.passed else OUTCOME_STYLES.get(result.outcome))
+        for line in note_lines(r for r in results if r not in shown):
             self.console.print(line, style="yellow", markup=False, highlight=False)
         for result in results:
             self._attribution(result)
         bad = any(r.outcome not in PASSING for r in results) or interrupted
         self.console.print(summary_line(results, interrupted=interrupted, wall_s=wall_s),
                            style="bold red" if bad else "bold green")
+        if bad and not self.verbose:
+            self.console.print("(every probe's reasons: leakcheck run -v, or the results JSON)", style="dim")
 
     def _attribution(self, result: ProbeResult) -> None:
         report = result.final.tool
@@ -138,5 +169,4 @@ class TerminalReporter:
             return
         view = attribution_view({"tool": report_document(report)})
         if view is not None:
-            label = result.name if result.repeat == 1 else f"{result.name}#{result.repeat}"
-            self.console.print("\n".join(attribution_lines(label, view)), markup=False, highlight=False)
+            self.console.print("\n".join(attribution_lines(label_of(result), view)), markup=False, highlight=False)

@@ -24,5 +24,6 @@ def render_markdown(view: ReportView) -> str:
 
 
 def _cell(text: str) -> str:
-    """Shown as text in a table cell: HTML escaped (step summaries render HTML), pipes and newlines kept out."""
-    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+    """Shown as text in a table cell: markup escaped (step summaries render HTML: `<`, `>`, `&`), quotes left
+    as they are (no `&#x27;` in the text people read), pipes and newlines kept out."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")

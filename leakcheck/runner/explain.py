@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from leakcheck.analysis import signals
 from leakcheck.results import Crash, Hang
-from leakcheck.units import format_bytes, format_count
+from leakcheck.units import format_bytes, format_quantity
 
 
 def iteration_text(last_tick: int | None) -> str:
@@ -51,10 +52,9 @@ def key_figure(crash: Crash | None, hang: Hang | None, peak_rss: int, findings: 
 def _finding_figure(finding: dict[str, Any], x_unit: str) -> str:
     signal_name, figures = str(finding["signal"]), finding["figures"]
     label = signal_name.removeprefix("counter:").removeprefix("limit:")
-    in_bytes = signal_name in ("rss", "vms") or "bytes" in signal_name
+    unit = "bytes" if label in ("peak_rss", "rss_growth", "vms_growth") else signals.unit(label)
     if "slope" in figures and finding["kind"] == "trend":
-        return f"{label} {format_bytes(figures['slope'], signed=True)}/{x_unit}"
+        return f"{label} {format_quantity(figures['slope'], unit, signed=True)}/{x_unit}"
     if "growth" in figures:
-        growth = figures["growth"]
-        return f"{label} {format_bytes(growth, signed=True) if in_bytes else format_count(growth, signed=True)}"
+        return f"{label} {format_quantity(figures['growth'], unit, signed=True)}"
     return ""

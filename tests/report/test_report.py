@@ -55,6 +55,14 @@ def test_probe_name_and_output_are_escaped(tmp_path: Path) -> None:
     assert "<script" not in summary and "&lt;script&gt;" in summary
 
 
+def test_markdown_keeps_quotes_as_text(tmp_path: Path) -> None:
+    path = write_run(tmp_path / "runs" / "r", [SyntheticProbe("python.quoted", "PASS")])
+    document = load_run(path)
+    document["probes"][0]["attempts"][0]["reasons"] = ["not a leak: the slope's 95% CI includes 0 (\"flat\")"]
+    summary = render_markdown(build_report(document, "r"))
+    assert "the slope's 95% CI includes 0 (\"flat\")" in summary and "&#x27;" not in summary
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh installs it)")
 def test_page_loads_in_chromium_without_errors_or_requests_and_shows_hostile_text(tmp_path: Path) -> None:
     path = write_run(tmp_path / "runs" / "r", [SyntheticProbe(f"python.{HOSTILE}", "LEAK", leak_per_iter=512),
