@@ -1,0 +1,53 @@
+"""The small multiples of one probe: a panel per signal (RSS, VMS, each counter, fds, threads) from the
+chart data, each marked failed with its reason where the verdict's finding on that signal failed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from leakcheck.analysis.signals import label, unit
+from leakcheck.report.model import ChartData, Line
+from leakcheck.report.svg import Panel
+
+SignalVerdicts = Mapping[str, tuple[bool, str]]
+"""A finding's signal ("rss", "counter:NAME", "fds", "limit:rss_growth", ...) -> (failed, reason)."""
+RSS_LIMITS = ("limit:rss_growth", "limit:peak_rss")
+
+
+def panels(chart: ChartData, verdicts: SignalVerdicts) -> list[Panel]:
+    found = [_panel("rss", "RSS", "bytes", chart.memory.get("rss"), chart, verdicts, RSS_LIMITS),
+             _panel("vms", "VMS", "bytes", chart.memory.get("vms"), chart, verdicts, ("limit:vms_growth",))]
+    found += [_panel(f"counter:{name}", label(name), unit(name), line, chart, verdicts, ())
+              for name, line in sorted(chart.counters.items())]
+    found += [_panel(name, label(name), "count", chart.handles.get(name), chart, verdicts, ())
+              for name in ("fds", "threads")]
+    return [panel for panel in found if panel is not None]
+
+
+def _panel(signal: str, title: str, unit_name: str, line: Line | None, chart: ChartData, verdicts: SignalVerdicts,
+           limit_signals: tuple[str, ...]) -> Panel | None:
+    if not line or not line[0]:
+        return None
+    xs, ys = line
+    judged = [verdicts[s] for s in (signal, *limit_signals) if s in verdicts]
+    failing = [reason for failed, reason in judged if failed]
+    reason = failing[0] if failing else (judged[0][1] if judged else "")
+    limit = next(iter(chart.limits), None) if signal == "rss" else None
+    return Panel(title=title, unit=unit_name, xs=xs, ys=ys, baseline=_baseline(xs, ys, chart.warmup_end),
+                 trend=_trend(chart) if signal == "rss" else None,
+                 limit=limit[1] if limit else None, limit_label=limit[0] if limit else "",
+                 failed=bool(failing), reason=reason)
+
+
+def _baseline(xs: tuple[float, ...], ys: tuple[float, ...], warmup_end: float | None) -> float:
+    """The first value of the measure phase (the first value at all when the phases are not known)."""
+    start = warmup_end if warmup_end is not None else xs[0]
+    return next((y for x, y in zip(xs, ys, strict=True) if x >= start), ys[-1])
+
+
+def _trend(chart: ChartData) -> tuple[float, float, float, float] | None:
+    fit = chart.slope
+    if fit is None:
+        return None
+    start = chart.warmup_end if chart.warmup_end is not None else fit.x0
+    return (start, fit.y0 + fit.slope * (start - fit.x0), fit.x_end, fit.y0 + fit.slope * (fit.x_end - fit.x0))

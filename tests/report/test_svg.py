@@ -1,0 +1,66 @@
+"""The small-multiple charts: failing panel first and outlined with its reason, each signal on its own scale
+read as growth from the measure start (so +538 on a baseline of 20,000 is a visible rise), limits drawn only
+within sight of the data, warm-up and measure shaded and labelled, valid SVG."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from leakcheck.report.model import ChartData, SlopeLine
+from leakcheck.report.panels import panels
+from leakcheck.report.svg import Frame, Panel, limit_in_sight, order, render
+
+SVG = "{http://www.w3.org/2000/svg}"
+XS = tuple(float(i) for i in range(100))
+RISING = tuple(20_000.0 + max(0.0, i - 20) * 538 / 79 for i in range(100))
+FLAT_RSS = tuple(50e6 for _ in range(100))
+
+
+def _texts(svg: str) -> list[str]:
+    return [element.text or "" for element in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_the_failing_panel_comes_first_outlined_with_its_reason() -> None:
+    rss = Panel("RSS", "bytes", XS, FLAT_RSS, baseline=50e6)
+    blocks = Panel("live blocks", "count", XS, RISING, baseline=20_000.0, failed=True, reason="live blocks +538: leak")
+    assert order([rss, blocks]) == [blocks, rss]
+    svg = render([rss, blocks], Frame("iteration", warmup_end=20.0))
+    groups = list(ET.fromstring(svg).iter(f"{SVG}g"))
+    assert groups[0].get("class") == "panel failed" and groups[1].get("class") == "panel"
+    assert "live blocks +538: leak" in _texts(svg)
+    assert groups[0].find(f"{SVG}rect").get("stroke") == "#b00020"
+
+
+def test_a_small_rise_on_a_large_baseline_fills_its_panel_and_reads_as_growth() -> None:
+    svg = render([Panel("live blocks", "count", XS, RISING, baseline=20_000.0)], Frame("iteration", 20.0))
+    labels = _texts(svg)
+    assert {"0", "+200", "+400"} <= set(labels)  # growth from the measure start, not 20,000 on a 0-based axis
+    assert not any(label.startswith("20,") for label in labels[1:])
+    assert "live blocks (from 20,000 at the measure start)" in labels
+
+
+def test_a_limit_far_off_the_data_is_stated_not_drawn() -> None:
+    near = Panel("RSS", "bytes", XS, RISING, baseline=20_000.0, limit=21_000.0, limit_label="rss_growth limit")
+    far = Panel("RSS", "bytes", XS, RISING, baseline=20_000.0, limit=500e6, limit_label="rss_growth limit")
+    assert limit_in_sight(near) and not limit_in_sight(far)
+    assert "rss_growth limit" in _texts(render([near], Frame("iteration")))
+    far_texts = _texts(render([far], Frame("iteration")))
+    assert "rss_growth limit" not in far_texts and any("far off the data" in text for text in far_texts)
+
+
+def test_warm_up_and_measure_are_shaded_and_labelled() -> None:
+    svg = render([Panel("RSS", "bytes", XS, FLAT_RSS)], Frame("iteration", warmup_end=20.0))
+    assert {"warm-up", "measure"} <= set(_texts(svg))
+    assert render([Panel("RSS", "bytes", XS, FLAT_RSS)], Frame("iteration")).count("warm-up") == 0
+
+
+def test_panels_from_chart_data_mark_the_failing_signal_and_draw_the_trend() -> None:
+    chart = ChartData(x_label="iteration", memory={"rss": (XS, FLAT_RSS)}, counters={"live_blocks": (XS, RISING)},
+                      handles={"fds": (XS, tuple(5.0 for _ in XS))}, warmup_end=20.0, phases=(("measure", 20.0),),
+                      slope=SlopeLine(x0=60.0, y0=50e6, x_end=99.0, slope=0.0, ci_low=0.0, ci_high=0.0), limits=())
+    built = panels(chart, {"counter:live_blocks": (True, "live_blocks +538: did not return to baseline"),
+                           "rss": (False, "RSS slope 0 B/iter: not a leak")})
+    assert [p.title for p in built] == ["RSS", "live_blocks", "open file descriptors"]
+    blocks = built[1]
+    assert blocks.failed and blocks.baseline == RISING[20] and blocks.reason.startswith("live_blocks +538")
+    assert built[0].trend == (20.0, 50e6, 99.0, 50e6) and not built[0].failed
