@@ -36,7 +36,7 @@ pyproject_hash=$(cat pyproject.toml bindings/python/pyproject.toml | sha256sum |
 if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$pyproject_hash" ]; then
     say "installing the project into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev,report]' -e 'bindings/python[cffi,dev]'
+    .venv/bin/python -m pip install -q -e '.[dev]' -e 'bindings/python[cffi,dev]'
     echo "$pyproject_hash" > "$stamps/pip"
 fi
 

@@ -76,6 +76,8 @@ class ProbeView:
     trend: tuple[TrendPoint, ...] = ()
     attribution: AttributionView | None = None
     """Leaked blocks and their stacks when the run was under valgrind or LSan."""
+    signals: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
+    """Each finding's signal -> (failed, reason): which chart panel failed, and why."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,9 @@ def _probe_view(probe: Mapping[str, Any], index: int, trend: tuple[TrendPoint, .
                      peak_rss=format_bytes(float(attempt.get("peak_rss") or 0)), chart=chart_data(attempt),
                      checks=checks, failure=_failure(attempt),
                      output_tail=str(attempt.get("output_tail") or ""), trend=trend,
-                     attribution=attribution_view(attempt))
+                     attribution=attribution_view(attempt),
+                     signals={str(f["signal"]): (bool(f["failed"]), str(f["reason"]))
+                              for f in attempt.get("findings") or ()})
 
 
 def chart_data(attempt: Mapping[str, Any]) -> ChartData:

@@ -18,7 +18,7 @@ WIDTH = 900
 PANEL_HEIGHT = 130
 PLOT_LEFT, PLOT_RIGHT = 84, 16
 PLOT_TOP, PLOT_BOTTOM = 34, 22
-MAX_POINTS = 600
+MAX_POINTS = 400
 """Points drawn per panel: enough for the eye; each stride keeps its highest value so peaks stay."""
 LIMIT_SIGHT = 1.0
 """A limit is drawn when it lies within this many data ranges of the data; further off it would squash it."""
@@ -138,7 +138,8 @@ def _phases(plot: _Plot, frame: Frame) -> list[str]:
 def _axes(plot: _Plot, panel: Panel) -> list[str]:
     parts = [f'<line x1="{plot.left}" y1="{plot.bottom}" x2="{plot.right}" y2="{plot.bottom}" stroke="#999"/>',
              f'<line x1="{plot.left}" y1="{plot.top}" x2="{plot.left}" y2="{plot.bottom}" stroke="#999"/>']
-    for value in _ticks(*plot.ys):
+    origin = panel.baseline if panel.baseline is not None else 0.0
+    for value in _ticks(*plot.ys, unit=panel.unit, origin=origin):
         y = plot.y(value)
         parts.append(f'<line x1="{plot.left - 3}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" stroke="#e4e4e4"/>')
         parts.append(f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_y_label(panel, value))}</text>')
@@ -148,15 +149,22 @@ def _axes(plot: _Plot, panel: Panel) -> list[str]:
     return parts
 
 
-def _ticks(low: float, high: float, count: int = 4) -> list[float]:
-    """Round values inside [low, high]: 1, 2 or 5 times a power of ten apart."""
+def _ticks(low: float, high: float, count: int = 5, *, unit: str = "count", origin: float = 0.0) -> list[float]:
+    """Round values inside [low, high], as read from `origin` (the baseline): 1, 2 or 5 times a power of ten
+    apart in the unit the labels show (bytes in their binary multiple; counts in whole steps)."""
     span = high - low
     if span <= 0:
         return [low]
-    raw = span / count
+    scale = 1.0
+    if unit == "bytes":
+        while span / (scale * 1024) >= 1:
+            scale *= 1024
+    raw = span / scale / count
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(low / step) * step
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw) * scale
+    if unit != "bytes":
+        step = max(step, 1.0)
+    first = math.ceil((low - origin) / step) * step + origin
     return [first + k * step for k in range(int((high - first) / step) + 1)]
 
 

@@ -1,10 +1,10 @@
-"""The page: one self-contained HTML file (inline CSS, charts as data URIs, no script, no network)."""
+"""The page: one self-contained HTML file (inline CSS, charts as inline SVG, no script, no network)."""
 
 PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{{ view.title }}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1100px; color: #222; padding: 0 1em; }
@@ -17,8 +17,7 @@ th { background: #f3f3f3; }
 .counts span { margin-right: 1em; }
 pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: .5em; overflow-x: auto; max-height: 30em;
       white-space: pre-wrap; font-size: 12px; }
-img.chart { max-width: 100%; }
-.hint { color: #666; font-style: italic; }
+svg.chart { max-width: 100%; height: auto; display: block; margin: .5em 0; }
 ul.reasons li.failed { font-weight: bold; }
 .regression { color: #b00020; font-weight: bold; }
 ol.stack { font: 12px monospace; margin: .3em 0; } ol.stack li.subject { font-weight: bold; } p.note { color: #555; }
@@ -51,10 +50,9 @@ ol.stack { font: 12px monospace; margin: .3em 0; } ol.stack li.subject { font-we
 {% if probe.failure.stacks %}<pre class="stacks">{{ probe.failure.stacks }}</pre>{% endif %}
 {% endif %}
 {% if probe.attribution %}{% include "attribution" %}{% endif %}
-{% if probe.anchor in charts %}<img class="chart" alt="memory, counters, fds and threads of {{ probe.name }}" src="{{ charts[probe.anchor] }}">
-{% else %}<p class="hint">{{ charts_hint }}</p>{% endif %}
+{{ charts[probe.anchor] }}
 {% if probe.trend | length > 1 %}<h3>Across runs</h3>
-{% if probe.anchor in trend_charts %}<img class="chart" alt="peak RSS, slope and duration of {{ probe.name }} across runs" src="{{ trend_charts[probe.anchor] }}">{% endif %}
+{{ trend_charts[probe.anchor] }}
 <table><tr><th>run</th><th>commit</th><th>outcome</th><th>peak RSS</th><th>slope (B/iter)</th><th>duration</th></tr>
 {% for point in probe.trend %}<tr{% if point.regression %} class="regression"{% endif %}><td>{{ point.run_id }}</td><td>{{ point.commit[:10] }}</td>
 <td>{{ point.outcome }}</td><td>{{ point.peak_rss | bytes }}</td>
