@@ -7,6 +7,7 @@ Probes live in `[tool.leakcheck]` of a pyproject.toml, or in a leakcheck.toml (t
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 import sys
 import tomllib
@@ -178,14 +179,17 @@ def _expanded(text: str, values: Mapping[str, str], where: str) -> str:
 
 
 def parse_duration(raw: object, where: str) -> float:
-    """ "120s", "500ms", "2m" or a number of seconds -> seconds."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
-        return float(raw)
-    match = _DURATION_RE.match(raw.strip()) if isinstance(raw, str) else None
-    if match is None or float(match.group(1)) <= 0:
-        raise ConfigError(f"{where} = {raw!r} is not a duration; allowed: a positive number of seconds or "
-                          'a string such as "120s", "500ms", "2m"')
-    return float(match.group(1)) * _DURATION_FACTORS[match.group(2) or ""]
+    """ "120s", "500ms", "2m" or a number of seconds -> seconds, above 0 and finite (TOML's nan and inf, or
+    a figure too long for a float, would switch the watchdog off)."""
+    seconds: float | None = None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        seconds = float(raw)
+    elif isinstance(raw, str) and (match := _DURATION_RE.match(raw.strip())):
+        seconds = float(match.group(1)) * _DURATION_FACTORS[match.group(2) or ""]
+    if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"{where} = {raw!r} is not a duration; allowed: a positive, finite number of seconds "
+                          'or a string such as "120s", "500ms", "2m"')
+    return seconds
 
 
 def parse_size(raw: object, where: str) -> int:
