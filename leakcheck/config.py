@@ -37,6 +37,8 @@ PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "s
                         "env", "exact_counters", "description", "requires", "python", "node"})
 TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
                       "subject", "mutants", "setup", "build"})
+MAX_NAME_LENGTH = 100
+_NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
 _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 
@@ -44,6 +46,7 @@ _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 @dataclass(frozen=True)
 class ProbeSpec:
     name: str
+    """"<lang>.<name>" in ASCII letters, digits, "_", "-" and "."; also the name of its log folder."""
     lang: str
     command: tuple[str, ...]
     """As written, with placeholders ({python}, {node}, {root}, {zig_out}) not yet expanded."""
@@ -203,12 +206,25 @@ def parse_size(raw: object, where: str) -> int:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(_toml_text(path.read_bytes(), path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+
+
+def _toml_text(data: bytes, path: Path) -> str:
+    """TOML is UTF-8. A byte-order mark in front (some Windows editors write one) is accepted and dropped:
+    it says nothing but "this is UTF-8", and tomllib would call it an invalid statement."""
+    try:
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise ConfigError(f"{path}: cannot read the configuration: it is not UTF-8 text (byte "
+                          f"0x{data[offset]:02x} at line {line}, column {column}); TOML files are UTF-8, "
+                          "save it in that encoding") from None
 
 
 def _has_leakcheck_table(path: Path) -> bool:
@@ -269,7 +285,20 @@ def _lang(name: str, lang: object, where: str) -> str:
         raise ConfigError(f"{where}.lang = {lang!r}; allowed: {', '.join(LANGUAGES)}")
     if not name.startswith(f"{lang}.") or name == f"{lang}.":
         raise ConfigError(f"{where}: a {lang} probe's name must be \"{lang}.<name>\"")
+    _check_name(name, where)
     return str(lang)
+
+
+def _check_name(name: str, where: str) -> None:
+    """A probe's name is its log folder in the run directory, unchanged: so it may hold only characters every
+    file system keeps as they are (letters, digits, "_", "-", "."), and no two probes can share a folder (a
+    rule that rewrote other characters would turn "python.my probe" and "python.my_probe" into one)."""
+    if len(name) > MAX_NAME_LENGTH or not _NAME_RE.fullmatch(name):
+        bad = sorted({ch for ch in name if not _NAME_RE.fullmatch(ch)})
+        found = ", ".join(map(repr, bad)) if bad else f"{len(name)} characters"
+        raise ConfigError(f"{where}: a probe name may use only ASCII letters, digits, \"_\", \"-\" and \".\" "
+                          f"and have at most {MAX_NAME_LENGTH} characters, for it names the probe's log folder; "
+                          f"this one has {found}")
 
 
 def _iterations(raw: object, where: str) -> Mapping[str, int]:

@@ -124,7 +124,7 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
     for number in range(1, options.retries + 2):
         prefix = f"repeat-{repeat}-" if options.repeat > 1 else ""
         plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
-                           number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
+                           number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
                            tool_subject=options.tool_subject)
@@ -140,10 +140,6 @@ def _outcome(attempts: Sequence[Attempt]) -> str:
     if len(attempts) > 1 and last in PASSING and last != SKIP:
         return FLAKY
     return last
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
 
 
 @contextmanager
