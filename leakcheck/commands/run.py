@@ -22,6 +22,7 @@ from leakcheck.config import ConfigError, ProbeSpec
 from leakcheck.history.shard import Shard, parse_shard, shard_items
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
+from leakcheck.output.run_dir import create_run_dir
 from leakcheck.output.terminal import TerminalReporter
 from leakcheck.results import FLAKY, SKIP, ProbeResult
 from leakcheck.runner.attempt import Progress
@@ -74,7 +75,8 @@ def execute(args: argparse.Namespace) -> int:
     started = time.monotonic()
     cpu_started = time.process_time()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
+    run_dir = args.run_dir or create_run_dir(provenance.project_dir(config.root) / "reports" / "runs", stamp,
+                                             args.suite)
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                          jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
