@@ -32,11 +32,14 @@ DEFAULT_EXACT_COUNTERS: tuple[str, ...] = ()
 subject's knowledge (`exact_counters` at the top level or per probe)."""
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_CAP = "4GiB"
+DEFAULT_LOG_CAP = 16 << 20
+"""Bytes kept on disk of each captured stream of an attempt (stdout, stderr, events): head and tail halves."""
+MIN_LOG_CAP = 1 << 10
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
                         "env", "exact_counters", "description", "requires", "python", "node"})
 TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
-                      "subject", "mutants", "setup", "build"})
+                      "subject", "mutants", "setup", "build", "log_cap"})
 MAX_NAME_LENGTH = 100
 _NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
@@ -93,6 +96,8 @@ class Config:
     """The shell command that builds what the probes run from a checkout (`leakcheck bisect`, each commit)."""
     placeholders: Mapping[str, str] = field(default_factory=dict)
     """{root}, the configuration's {python} and {node}, and its [vars]: for subject and mutant commands."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept of each captured stream (`log_cap = "16MiB"`; run --log-cap overrides)."""
 
 
 def find_config(start: Path) -> Path:
@@ -136,7 +141,8 @@ def load_config(path: Path) -> Config:
     jobs = table.get("jobs", 1)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(f"{path}: jobs = {jobs!r}; allowed: a whole number of probes run at once, at least 1")
-    return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs,
+    log_cap = parse_log_cap(table.get("log_cap", DEFAULT_LOG_CAP), f"{path}: log_cap")
+    return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs, log_cap=log_cap,
                   subject=parse_subject(table.get("subject", {}), f"{path}: subject"),
                   mutants=parse_mutants(table["mutants"], f"{path}: mutants") if "mutants" in table else None,
                   setup=setup, build=build, placeholders=_probe_placeholders({}, table, shared, root, str(path)))
@@ -181,6 +187,15 @@ def _expanded(text: str, values: Mapping[str, str], where: str) -> str:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def parse_log_cap(raw: object, where: str) -> int:
+    """A size of at least MIN_LOG_CAP bytes: how much of each captured stream is kept on disk."""
+    cap = parse_size(raw, where)
+    if cap < MIN_LOG_CAP:
+        raise ConfigError(f"{where} = {raw!r} is too small; allowed: a size of at least {MIN_LOG_CAP} bytes "
+                          "(half of it keeps the start of a log, half its end)")
+    return cap
+
+
 def parse_duration(raw: object, where: str) -> float:
     """ "120s", "500ms", "2m" or a number of seconds -> seconds, above 0 and finite (TOML's nan and inf, or
     a figure too long for a float, would switch the watchdog off)."""
@@ -199,7 +214,7 @@ def parse_size(raw: object, where: str) -> int:
     """ "4GiB", "512MB" or a number of bytes -> bytes (the same forms as size limits)."""
     try:
         return int(parse_limit("peak_rss", raw, where).value)
-    except LimitError:
+    except (LimitError, OverflowError):  # OverflowError: a figure too long for a float (infinity)
         raise ConfigError(f"{where} = {raw!r} is not a size; allowed: a size such as \"2GB\", \"512MiB\" "
                           "or a number of bytes") from None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
-from leakcheck.config import ProbeSpec
+from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
 from leakcheck.tools import TOOL_LANGS, Tool
@@ -45,6 +45,8 @@ class RunOptions:
     """Iterations under the tool (default: the tool's own, or the probe's when smaller)."""
     tool_subject: re.Pattern[str] | None = None
     """Objects or source files that are the code under test under the tool (default: see tools.attribution)."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept on disk of each captured stream of an attempt."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -127,7 +129,7 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                            number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
-                           tool_subject=options.tool_subject)
+                           tool_subject=options.tool_subject, log_cap=options.log_cap)
         attempts.append(run_attempt(plan, listener.progress))
         if attempts[-1].outcome in PASSING:
             break

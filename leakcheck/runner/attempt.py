@@ -17,9 +17,10 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 
 from leakcheck.analysis.verdict import judge
-from leakcheck.config import ProbeSpec
+from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
+from leakcheck.runner.capture import CappedFile, StreamCut
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
@@ -61,6 +62,8 @@ class AttemptPlan:
     """valgrind or LSan around the probe (`leakcheck run --tool`)."""
     tool_subject: re.Pattern[str] | None = None
     """Objects or source files that are the code under test (default: every non-system object but the probe's)."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept on disk of each captured stream (stdout, stderr, events)."""
 
     @property
     def label(self) -> str:
@@ -87,7 +90,7 @@ ProgressCallback = Callable[[Progress], None]
 
 def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     plan.directory.mkdir(parents=True, exist_ok=True)
-    outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log")
+    outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log", plan.log_cap)
     files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr),
              "events": str(plan.directory / "events.jsonl"), "samples": str(plan.directory / "samples.csv")}
     try:
@@ -115,6 +118,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
         kill_group(spawned)
         os.close(spawned.events_fd)
+        spawned.capture.finish(0)
         raise
     try:
         watch.pump(on_progress)
@@ -170,8 +174,9 @@ class _Watch:
         self.exit_hung = False
         self.tool_watch: GrowthWatch | None = None
         self._exit_cpu: tuple[float, float] | None = None
+        self.log_cuts: dict[str, StreamCut] = {}
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
-        self.events_log = (plan.directory / "events.jsonl").open("wb", buffering=0)
+        self.events_log = CappedFile(plan.directory / "events.jsonl", plan.log_cap)
 
     def clock(self) -> float:
         return time.monotonic() - self.started
@@ -239,7 +244,10 @@ class _Watch:
             kill_group(self.spawned)
         self.sampler.stop()
         os.close(self.spawned.events_fd)
-        self.events_log.close()
+        self.log_cuts = dict(self.spawned.capture.finish(PIPE_GRACE_S))
+        events_cut = self.events_log.close()
+        if events_cut is not None:
+            self.log_cuts["events"] = events_cut
         write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
 
     def _stuck_in_exit(self, now: float) -> bool:
@@ -278,8 +286,10 @@ class _Watch:
             findings=findings, crash=crash, hang=self.hang, sampler=stats,
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
             hello=self.reader.announced,
-            notes=plan_notes(self.reader.announced, config_name=self.plan.probe.name,
-                             requested_iterations=self.plan.iterations),
+            log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
+            notes=(*plan_notes(self.reader.announced, config_name=self.plan.probe.name,
+                               requested_iterations=self.plan.iterations),
+                   *(cut.note(name) for name, cut in self.log_cuts.items())),
         )
 
     def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:

@@ -1,5 +1,5 @@
 """Starting a probe: a fresh process (spawned, never a bare fork) in its own process group and session,
-with stdout/stderr in files leakcheck owns and the write end of the event pipe passed down."""
+with stdout/stderr copied into capped files leakcheck owns and the write end of the event pipe passed down."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+
+from leakcheck.config import DEFAULT_LOG_CAP
+from leakcheck.runner.capture import CappedFile, Capture
 
 
 @dataclass(frozen=True)
 class OutputFiles:
     stdout: Path
     stderr: Path
+    cap: int = DEFAULT_LOG_CAP
+    """Bytes kept of each stream on disk (runner.capture)."""
 
-    def open(self) -> tuple[IO[bytes], IO[bytes]]:
-        return self.stdout.open("wb"), self.stderr.open("wb")
+    def open(self) -> tuple[CappedFile, CappedFile]:
+        return CappedFile(self.stdout, self.cap), CappedFile(self.stderr, self.cap)
 
 
 @dataclass
@@ -27,6 +31,8 @@ class Spawned:
     process: subprocess.Popen[bytes]
     events_fd: int
     """Read end of the event pipe."""
+    capture: Capture
+    """Copies the probe's stdout and stderr into their files until `capture.finish`."""
 
     @property
     def pid(self) -> int:
@@ -42,18 +48,22 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
     read_end, write_end = os.pipe()
     os.set_inheritable(write_end, True)
     stdout, stderr = outputs.open()
+    (stdout_read, stdout_write), (stderr_read, stderr_write) = os.pipe(), os.pipe()
     try:
         process = subprocess.Popen(
             command, cwd=cwd, env={**env, "LEAKCHECK_FD": str(write_end)}, stdin=subprocess.DEVNULL,
-            stdout=stdout, stderr=stderr, pass_fds=(write_end,), start_new_session=True,
+            stdout=stdout_write, stderr=stderr_write, pass_fds=(write_end,), start_new_session=True,
         )
     except BaseException:
-        os.close(read_end)
-        raise
-    finally:
-        os.close(write_end)
+        for fd in (read_end, stdout_read, stderr_read):
+            os.close(fd)
         stdout.close()
         stderr.close()
+        raise
+    finally:
+        for fd in (write_end, stdout_write, stderr_write):
+            os.close(fd)
+    capture = Capture([("stdout", stdout_read, stdout), ("stderr", stderr_read, stderr)])
     # Limits are set from outside after the spawn, so no code runs between fork and exec; the probe has
     # only just started its runtime, long before it reaches the code under test.
     if core_dumps:
@@ -63,7 +73,7 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
     # (Not under ASan, which reserves terabytes of shadow address space it never touches.)
     if limit_address_space:
         _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
-    return Spawned(process, read_end)
+    return Spawned(process, read_end, capture)
 
 
 def _set_limit(pid: int, which: int, value: int) -> None:
