@@ -136,6 +136,8 @@ class Attempt:
     log_cuts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     """Streams (stdout, stderr, events) whose middle was left out of the file to keep it within the log cap:
     {"written", "kept", "cut"} bytes each."""
+    left_running: tuple[Mapping[str, Any], ...] = ()
+    """Processes the probe left running ({"pid", "command"}), killed when the attempt ended."""
     notes: tuple[str, ...] = ()
     """Warnings that leave the outcome alone (docs/protocol.md): e.g. the probe named itself differently, a
     log was cut, a process was left running."""

@@ -23,6 +23,7 @@ from typing import Protocol
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+from leakcheck.runner.lifetime import become_subreaper
 from leakcheck.tools import TOOL_LANGS, Tool
 
 
@@ -77,6 +78,9 @@ class RunOutcome:
 
 
 def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:
+    # Orphans of the probes (a setsid grandchild whose parent ended) come back to leakcheck, to be reported
+    # and killed at the end of their attempt (runner.escape), instead of living on under init.
+    become_subreaper()
     work = [(probe, repeat) for probe in probes for repeat in range(1, options.repeat + 1)]
     results: list[ProbeResult] = []
 

@@ -20,6 +20,7 @@ from leakcheck.analysis.verdict import judge
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
+from leakcheck.runner import escape, lifetime
 from leakcheck.runner.capture import CappedFile, StreamCut
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
@@ -119,6 +120,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         kill_group(spawned)
         os.close(spawned.events_fd)
         spawned.capture.finish(0)
+        spawned.release()
         raise
     try:
         watch.pump(on_progress)
@@ -175,6 +177,7 @@ class _Watch:
         self.tool_watch: GrowthWatch | None = None
         self._exit_cpu: tuple[float, float] | None = None
         self.log_cuts: dict[str, StreamCut] = {}
+        self.left_running: tuple[escape.LeftRunning, ...] = ()
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
         self.events_log = CappedFile(plan.directory / "events.jsonl", plan.log_cap)
 
@@ -238,17 +241,30 @@ class _Watch:
         return True
 
     def close(self) -> None:
-        """Whatever happened (normal exit, hang, Ctrl-C): no process of the group is left behind."""
+        """Whatever happened (normal exit, hang, Ctrl-C): no process of the attempt is left behind."""
         self.duration = self.clock()
-        if self.spawned.process.poll() is None or group_alive(self.spawned.pid):
-            kill_group(self.spawned)
         self.sampler.stop()
+        self._kill_what_is_left()
         os.close(self.spawned.events_fd)
         self.log_cuts = dict(self.spawned.capture.finish(PIPE_GRACE_S))
         events_cut = self.events_log.close()
         if events_cut is not None:
             self.log_cuts["events"] = events_cut
         write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
+
+    def _kill_what_is_left(self) -> None:
+        """The group, and the processes the probe left running: those still running after it exited by itself
+        (in its group or not) and those that escaped the group (setsid) whatever ended the probe; they are
+        reported (runner.escape), killed, and the guardian lets go of the attempt."""
+        token, seen, subreaper = self.spawned.token, self.sampler.seen, lifetime.is_subreaper()
+        left = escape.left_running(token, seen, subreaper=subreaper) if self.spawned.process.poll() is not None \
+            else []
+        if self.spawned.process.poll() is None or group_alive(self.spawned.pid):
+            kill_group(self.spawned)
+        escaped = escape.left_running(token, seen, subreaper=subreaper, skip_group=self.spawned.pid)
+        self.left_running = escape.kill({p.pid: p for p in (*left, *escaped)}.values())
+        escape.reap(seen)
+        self.spawned.release()
 
     def _stuck_in_exit(self, now: float) -> bool:
         """Under a tool whose runtime can hang in exit (see `Tool.exit_may_hang`): the probe said done, then
@@ -287,10 +303,15 @@ class _Watch:
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
             hello=self.reader.announced,
             log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
-            notes=(*plan_notes(self.reader.announced, config_name=self.plan.probe.name,
-                               requested_iterations=self.plan.iterations),
-                   *(cut.note(name) for name, cut in self.log_cuts.items())),
+            left_running=tuple(process.document() for process in self.left_running),
+            notes=self._notes(),
         )
+
+    def _notes(self) -> tuple[str, ...]:
+        plan = plan_notes(self.reader.announced, config_name=self.plan.probe.name,
+                          requested_iterations=self.plan.iterations)
+        left = (escape.note(self.left_running),) if self.left_running else ()
+        return (*plan, *left, *(cut.note(name) for name, cut in self.log_cuts.items()))
 
     def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:
         if self.hang is not None or returncode is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import secrets
 import signal
 import subprocess
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from leakcheck.config import DEFAULT_LOG_CAP
 from leakcheck.runner.capture import CappedFile, Capture
+from leakcheck.runner.lifetime import LIFELINE, MARKER, exec_error, with_death_signal
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Spawned:
     """Read end of the event pipe."""
     capture: Capture
     """Copies the probe's stdout and stderr into their files until `capture.finish`."""
+    token: str
+    """The attempt's marker (runner.lifetime.MARKER) in the probe's environment and its descendants'."""
+
+    def release(self) -> None:
+        """The attempt is over and nothing of it is left: the guardian no longer needs to watch it."""
+        LIFELINE.release(self.pid, self.token)
 
     @property
     def pid(self) -> int:
@@ -49,10 +57,13 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
     os.set_inheritable(write_end, True)
     stdout, stderr = outputs.open()
     (stdout_read, stdout_write), (stderr_read, stderr_write) = os.pipe(), os.pipe()
+    report_read, report_write = os.pipe()
+    token = secrets.token_hex(8)
     try:
         process = subprocess.Popen(
-            command, cwd=cwd, env={**env, "LEAKCHECK_FD": str(write_end)}, stdin=subprocess.DEVNULL,
-            stdout=stdout_write, stderr=stderr_write, pass_fds=(write_end,), start_new_session=True,
+            with_death_signal(command, report_write), cwd=cwd,
+            env={**env, "LEAKCHECK_FD": str(write_end), MARKER: token}, stdin=subprocess.DEVNULL,
+            stdout=stdout_write, stderr=stderr_write, pass_fds=(write_end, report_write), start_new_session=True,
         )
     except BaseException:
         for fd in (read_end, stdout_read, stderr_read):
@@ -61,11 +72,23 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
         stderr.close()
         raise
     finally:
-        for fd in (write_end, stdout_write, stderr_write):
+        for fd in (write_end, stdout_write, stderr_write, report_write):
             os.close(fd)
+    LIFELINE.hold(process.pid, token)
     capture = Capture([("stdout", stdout_read, stdout), ("stderr", stderr_read, stderr)])
-    # Limits are set from outside after the spawn, so no code runs between fork and exec; the probe has
-    # only just started its runtime, long before it reaches the code under test.
+    try:
+        failed = exec_error(report_read, command[0])
+    finally:
+        os.close(report_read)
+    if failed is not None:  # as Popen would have raised it without the wrapper
+        process.wait()
+        LIFELINE.release(process.pid, token)
+        capture.finish(0)
+        os.close(read_end)
+        raise failed
+    # Limits are set from outside after the spawn, so no code runs between fork and exec (the death-signal
+    # wrapper is a program of its own, exec'd: runner.lifetime); the probe has only just started its
+    # runtime, long before it reaches the code under test.
     if core_dumps:
         _set_limit(process.pid, resource.RLIMIT_CORE, resource.RLIM_INFINITY)
     # The memory cap itself is the sampler's (RSS over the cap kills the group); this address-space
@@ -73,7 +96,7 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
     # (Not under ASan, which reserves terabytes of shadow address space it never touches.)
     if limit_address_space:
         _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
-    return Spawned(process, read_end, capture)
+    return Spawned(process, read_end, capture, token)
 
 
 def _set_limit(pid: int, which: int, value: int) -> None:
