@@ -141,6 +141,8 @@ class Attempt:
     notes: tuple[str, ...] = ()
     """Warnings that leave the outcome alone (docs/protocol.md): e.g. the probe named itself differently, a
     log was cut, a process was left running."""
+    interrupted: bool = False
+    """The run was interrupted while this attempt ran: outcome ERROR, not judged, the series as far as it got."""
 
     @property
     def reason(self) -> str:

@@ -13,7 +13,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +21,8 @@ from types import FrameType
 from typing import Protocol
 
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
-from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
-from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
+from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
 from leakcheck.runner.lifetime import become_subreaper
 from leakcheck.tools import TOOL_LANGS, Tool
 
@@ -95,10 +95,20 @@ def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunLi
                     finished(run_probe(probe, options, listener, repeat))
             else:
                 _run_side_by_side(work, options, listener, finished)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         options.cancel.set()
+        if isinstance(stop, ProbeInterrupted):  # the probe that was running is listed, as far as it got
+            finished(stop.result)
         return RunOutcome(tuple(results), interrupted=True)
     return RunOutcome(tuple(results), interrupted=False)
+
+
+class ProbeInterrupted(KeyboardInterrupt):
+    """The run was interrupted while this probe ran: `result` holds its attempts, the last one interrupted."""
+
+    def __init__(self, result: ProbeResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
 
 
 def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions, listener: RunListener,
@@ -106,14 +116,23 @@ def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions
     """`jobs` probes at once in worker threads; results are handed over in the main thread."""
     with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="probe") as pool:
         futures = [pool.submit(run_probe, probe, options, listener, repeat) for probe, repeat in work]
+        handed: set[Future[ProbeResult]] = set()
         try:
             for future in as_completed(futures):
                 finished(future.result())
+                handed.add(future)
         except BaseException:
-            # Workers see the event within one poll and kill their probe's group; the pool then waits for them.
+            # Workers see the event within one poll and kill their probe's group; once they are done, the
+            # results not handed over yet (finished, or cut short by the interruption) are.
             options.cancel.set()
             for future in futures:
                 future.cancel()
+            pool.shutdown(wait=True)
+            for future in futures:
+                if future not in handed and future.done() and not future.cancelled():
+                    error = future.exception()
+                    if error is None or isinstance(error, ProbeInterrupted):
+                        finished(future.result() if error is None else error.result)
             raise
 
 
@@ -134,7 +153,11 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
                            tool_subject=options.tool_subject, log_cap=options.log_cap)
-        attempts.append(run_attempt(plan, listener.progress))
+        try:
+            attempts.append(run_attempt(plan, listener.progress))
+        except AttemptInterrupted as stop:
+            raise ProbeInterrupted(ProbeResult(probe.name, probe.lang, options.suite, iterations, ERROR,
+                                               (*attempts, stop.attempt), repeat)) from None
         if attempts[-1].outcome in PASSING:
             break
     return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),

@@ -24,7 +24,7 @@ from leakcheck.runner import escape, lifetime
 from leakcheck.runner.capture import CappedFile, StreamCut
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
-from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
+from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
 from leakcheck.runner.plan import plan_failures, plan_notes
 from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
 from leakcheck.runner.protocol import ProtocolReader
@@ -75,6 +75,14 @@ class Cancelled(KeyboardInterrupt):
     """The run was interrupted while this attempt ran (raised in the worker thread that ran it)."""
 
 
+class AttemptInterrupted(KeyboardInterrupt):
+    """The run was interrupted while this attempt ran; `attempt` is what it had got to (outcome ERROR)."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__(attempt.reason)
+        self.attempt = attempt
+
+
 @dataclass(frozen=True)
 class Progress:
     probe: str
@@ -122,12 +130,17 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         spawned.capture.finish(0)
         spawned.release()
         raise
+    interrupted = False
     try:
         watch.pump(on_progress)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM here, or Cancelled in a worker thread
+        interrupted = True
     finally:
         watch.close()
         if watch.tool_watch is not None:  # no vgdb outlives its attempt
             watch.tool_watch.finish()
+    if interrupted:
+        raise AttemptInterrupted(watch.interrupted_result(files))
     attempt = watch.result(files, command, want_core)
     if plan.tool is None:
         return attempt
@@ -312,6 +325,25 @@ class _Watch:
                           requested_iterations=self.plan.iterations)
         left = (escape.note(self.left_running),) if self.left_running else ()
         return (*plan, *left, *(cut.note(name) for name, cut in self.log_cuts.items()))
+
+    def interrupted_result(self, files: dict[str, str]) -> Attempt:
+        """The attempt the run's interruption cut short: not judged (ERROR, for no outcome means "stopped
+        from outside"; `interrupted` says which ERROR this is), with the series it had."""
+        at = "before its first iteration" if self.reader.last_tick is None else \
+            f"at iteration {iteration_text(self.reader.last_tick)} of {self.plan.iterations:,}"
+        reason = (f"interrupted: the run was stopped while the probe ran, in phase {self.reader.phase} {at} "
+                  f"({self.duration:.1f} s); not judged, its series so far is kept")
+        stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
+        return Attempt(
+            number=self.plan.number, outcome=ERROR, reasons=(reason,), key_figure="interrupted",
+            returncode=self.spawned.process.returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
+            duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files, started_at=self.started_at,
+            samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
+            sampler=self.sampler.stats, output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
+            log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
+            left_running=tuple(process.document() for process in self.left_running), notes=self._notes(),
+            interrupted=True,
+        )
 
     def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:
         if self.hang is not None or returncode is None:

@@ -9,13 +9,11 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
 
-from .cli import LEAKCHECK, alive, leakcheck, probe_table, write_probe
+from .cli import LEAKCHECK, alive, ended, leakcheck, probe_table, write_probe
 
 ESCAPER = """
     import os, subprocess, sys, time
@@ -86,17 +84,6 @@ FAMILY = """
     Path(sys.argv[1]).write_text(f"{in_group.pid} {escaped.pid}")
     time.sleep(3600)
 """
-
-
-@contextmanager
-def ended(run: subprocess.Popen[bytes]) -> Iterator[None]:
-    """A failing assertion must not leave the test waiting for a leakcheck whose probe hangs for an hour."""
-    try:
-        yield
-    finally:
-        if run.poll() is None:
-            run.kill()
-        run.wait(timeout=30)
 
 
 def start_family(tmp_path: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
