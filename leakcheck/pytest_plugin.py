@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from leakcheck.commands.common import positive_float
 from leakcheck.config import (
     DEFAULT_EXACT_COUNTERS,
     DEFAULT_MEMORY_CAP,
@@ -82,11 +81,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run every test's body N times in a child process and fail it on a leak")
     group.addoption("--leakcheck-limit", action="append", default=[], metavar="LIMIT",
                     help='a limit for --leakcheck-repeat, e.g. "1KiB/iter", "50MB" or "fd_growth=+0 fds"')
-    group.addoption("--leakcheck-timeout", type=positive_float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    group.addoption("--leakcheck-timeout", type=_seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                     help=f"longest run of one test's repetitions (default {DEFAULT_TIMEOUT_S:g})")
     group.addoption("--leakcheck-exact", action="append", default=[], metavar="PATTERN",
                     help="a counter (glob) that must return to its baseline (repeatable; default: none)")
     group.addoption(CHILD_OPTION, action="store_true", default=False, help=argparse.SUPPRESS)
+
+
+def _seconds(text: str) -> float:
+    """--leakcheck-timeout: finite and above 0 (nan or inf would switch the watchdog off)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds (finite, above 0)")
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:

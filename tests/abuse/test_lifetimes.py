@@ -128,11 +128,12 @@ def test_the_probe_dies_with_leakcheck_by_its_death_signal_alone(tmp_path: Path)
 
 def test_a_command_that_cannot_be_executed_is_still_an_error_naming_why(tmp_path: Path) -> None:
     """The death-signal wrapper execs the probe: a failed exec comes back as the spawn's error, as before."""
-    program = tmp_path / "not-executable"
-    program.write_text("#!/bin/sh\nexit 0\n")
+    program = tmp_path / "not-a-program"
+    program.write_bytes(b"\x7fELF, but not really")
+    program.chmod(0o755)
     (tmp_path / "leakcheck.toml").write_text(f'[probes."native.noexec"]\nlang = "native"\n'
                                              f'command = ["{program}"]\niterations = 1\n')
     completed = leakcheck("run", "--config", str(tmp_path / "leakcheck.toml"), "--run-dir", str(tmp_path / "run"))
     probe = json.loads((tmp_path / "run" / "results.json").read_text())["probes"][0]
     assert completed.returncode == 1
-    assert (probe["outcome"], probe["reason"]) == ("ERROR", f"cannot start {program}: Permission denied")
+    assert (probe["outcome"], probe["reason"]) == ("ERROR", f"cannot start {program}: Exec format error")
