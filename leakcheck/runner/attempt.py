@@ -26,7 +26,15 @@ from leakcheck.runner.command import CannotRun, RequirementMissing, probe_comman
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
 from leakcheck.runner.plan import plan_failures, plan_notes
-from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
+from leakcheck.runner.process import (
+    OutputFiles,
+    Spawned,
+    abandon,
+    group_alive,
+    kill_group,
+    spawn,
+    terminate_group,
+)
 from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
@@ -125,10 +133,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         watch = _Watch(plan, spawned, started)
         watch.tool_watch = plan.tool.watch(plan.directory, plan.iterations) if plan.tool else None
     except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
-        kill_group(spawned)
-        os.close(spawned.events_fd)
-        spawned.capture.finish(0)
-        spawned.release()
+        abandon(spawned)
         raise
     interrupted = False
     try:

@@ -75,16 +75,17 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
         for fd in (write_end, stdout_write, stderr_write, report_write):
             os.close(fd)
     LIFELINE.hold(process.pid, token)
-    capture = Capture([("stdout", stdout_read, stdout), ("stderr", stderr_read, stderr)])
+    spawned = Spawned(process, read_end, Capture([("stdout", stdout_read, stdout), ("stderr", stderr_read, stderr)]),
+                      token)
     try:
         failed = exec_error(report_read, command[0])
+    except BaseException:
+        abandon(spawned)
+        raise
     finally:
         os.close(report_read)
     if failed is not None:  # as Popen would have raised it without the wrapper
-        process.wait()
-        LIFELINE.release(process.pid, token)
-        capture.finish(0)
-        os.close(read_end)
+        abandon(spawned)
         raise failed
     # Limits are set from outside after the spawn, so no code runs between fork and exec (the death-signal
     # wrapper is a program of its own, exec'd: runner.lifetime); the probe has only just started its
@@ -96,7 +97,15 @@ def spawn(command: list[str], *, cwd: Path, env: dict[str, str], outputs: Output
     # (Not under ASan, which reserves terabytes of shadow address space it never touches.)
     if limit_address_space:
         _set_limit(process.pid, resource.RLIMIT_AS, 2 * memory_cap + ADDRESS_SPACE_HEADROOM)
-    return Spawned(process, read_end, capture, token)
+    return spawned
+
+
+def abandon(spawned: Spawned) -> None:
+    """A probe given up before its attempt could watch it: nothing of it is left open or running."""
+    kill_group(spawned)
+    spawned.release()
+    spawned.capture.finish(0)
+    os.close(spawned.events_fd)
 
 
 def _set_limit(pid: int, which: int, value: int) -> None:
