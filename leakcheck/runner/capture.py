@@ -23,8 +23,6 @@ from typing import BinaryIO
 
 from leakcheck.units import format_bytes
 
-DEFAULT_LOG_CAP = 16 << 20
-MIN_LOG_CAP = 1 << 10
 COPY_CHUNK = 1 << 20
 READ_CHUNK = 1 << 16
 POLL_MS = 100
@@ -60,6 +58,7 @@ class CappedFile:
         self._head = cap // 2
         self._tail = cap - self._head
         self._written = 0
+        self._broken = False
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
 
     def write(self, data: bytes) -> None:
@@ -67,7 +66,7 @@ class CappedFile:
         self._written += len(data)
         if offset < self._head:
             taken = min(len(data), self._head - offset)
-            os.pwrite(self._fd, data[:taken], offset)
+            self._put(data[:taken], offset)
             data, offset = data[taken:], offset + taken
         if len(data) > self._tail:  # only its last `tail` bytes can stay in the ring
             offset += len(data) - self._tail
@@ -75,13 +74,24 @@ class CappedFile:
         while data:
             position = (offset - self._head) % self._tail
             taken = min(len(data), self._tail - position)
-            os.pwrite(self._fd, data[:taken], self._head + position)
+            self._put(data[:taken], self._head + position)
             data, offset = data[taken:], offset + taken
+
+    def _put(self, data: bytes, offset: int) -> None:
+        """A full disk must not stop the copy (the probe would block on its pipe): what cannot be written
+        is dropped, and the stream is still read to its end."""
+        while data and not self._broken:
+            try:
+                done = os.pwrite(self._fd, data, offset)
+            except OSError:
+                self._broken = True
+                return
+            data, offset = data[done:], offset + done
 
     def close(self) -> StreamCut | None:
         """Puts the ring in order behind the cut line; the cut, or None when the stream fit."""
         try:
-            if self._written <= self._head + self._tail:
+            if self._written <= self._head + self._tail or self._broken:
                 return None
             self._reorder()
             return StreamCut(self._written, self._head + self._tail)
