@@ -75,8 +75,9 @@ def main() -> int:
             corrupt += 1
         time.sleep(0.1)
     outputs = [run.stdout.read().decode(errors="replace") if run.stdout else "" for run in runs]
-    written = {Path(m).parent.name for out in outputs for m in re.findall(r"^results: (.+)$", out, re.MULTILINE)}
-    written |= {p.parent.name for p in (project / "reports" / "runs").glob("*/results.json")
+    printed = [Path(m).parent.name for out in outputs for m in re.findall(r"^results: (.+)$", out, re.MULTILINE)]
+    shared = len(printed) - len(set(printed))  # runs that wrote over another run's directory
+    written = set(printed) | {p.parent.name for p in (project / "reports" / "runs").glob("*/results.json")
                 if not p.parent.name.endswith("-corrupt") and _is_json(p)}
     history = subprocess.run([*leakcheck, "history", "--limit", "1000"], cwd=project, capture_output=True,
                              text=True, check=False)
@@ -90,8 +91,9 @@ def main() -> int:
         shutil.rmtree(project, ignore_errors=True)
     print(json.dumps({"runs": args.runs, "probes per run": args.probes, "kills": kills, "corrupt documents": corrupt,
                       "exit codes": sorted(run.returncode for run in runs), "runs with results": len(written),
+                      "runs sharing a directory": shared,
                       "lost from history": lost, "processes left": left, "tracebacks": tracebacks}, indent=1))
-    return 1 if lost or left or tracebacks else 0
+    return 1 if lost or left or tracebacks or shared else 0
 
 
 def _descendants(pid: int) -> list[psutil.Process]:
