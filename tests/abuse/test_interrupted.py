@@ -51,3 +51,27 @@ def test_the_probe_in_flight_is_listed_with_its_series(tmp_path: Path, sig: sign
     assert attempt["samples"]["count"] > 10 and attempt["samples"]["rows"][-1][1] == 99
     assert Path(attempt["files"]["samples"]).read_text().count("\n") == attempt["samples"]["count"] + 1
     assert "Traceback" not in stderr and "interrupted: the run was stopped" in stdout
+
+
+def blocked_in_open(pid: int) -> None:
+    """Waits until `pid` sleeps in a FIFO's open (the kernel's wait_for_partner); where the kernel hides
+    wait channels ("0"), gives it long enough to get there."""
+    deadline = time.monotonic() + 30
+    while (wchan := Path(f"/proc/{pid}/wchan").read_text()) != "wait_for_partner":
+        if wchan == "0":
+            time.sleep(3)
+            return
+        assert time.monotonic() < deadline, wchan
+        time.sleep(0.05)
+
+
+def test_ctrl_c_before_any_probe_runs_is_130_and_one_line(tmp_path: Path) -> None:
+    """Here leakcheck is stopped while it opens its configuration, a FIFO no one writes to."""
+    config = tmp_path / "leakcheck.toml"
+    os.mkfifo(config)
+    with subprocess.Popen([*LEAKCHECK, "list", "--config", str(config)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as run, ended(run):
+        blocked_in_open(run.pid)
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130 and stderr == "leakcheck: interrupted\n"
