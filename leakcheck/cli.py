@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 COMMANDS = {
     "run": ("run", "run the selected probes, each in its own process, and judge them"),
     "list": ("list_probes", "list the declared probes, their suites and iteration counts"),
@@ -51,6 +51,14 @@ def _chosen_command(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C outside a run's probes (those make a result of it): a line, no traceback
+        print("leakcheck: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(_chosen_command(arguments)).parse_args(arguments)
     from leakcheck.config import ConfigError

@@ -7,6 +7,7 @@ Probes live in `[tool.leakcheck]` of a pyproject.toml, or in a leakcheck.toml (t
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 import sys
 import tomllib
@@ -31,11 +32,16 @@ DEFAULT_EXACT_COUNTERS: tuple[str, ...] = ()
 subject's knowledge (`exact_counters` at the top level or per probe)."""
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_CAP = "4GiB"
+DEFAULT_LOG_CAP = 16 << 20
+"""Bytes kept on disk of each captured stream of an attempt (stdout, stderr, events): head and tail halves."""
+MIN_LOG_CAP = 1 << 10
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
                         "env", "exact_counters", "description", "requires", "python", "node"})
 TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
-                      "subject", "mutants", "setup", "build"})
+                      "subject", "mutants", "setup", "build", "log_cap"})
+MAX_NAME_LENGTH = 100
+_NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
 _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 
@@ -43,6 +49,7 @@ _DURATION_FACTORS = {"ms": 0.001, "s": 1.0, "": 1.0, "m": 60.0, "min": 60.0}
 @dataclass(frozen=True)
 class ProbeSpec:
     name: str
+    """"<lang>.<name>" in ASCII letters, digits, "_", "-" and "."; also the name of its log folder."""
     lang: str
     command: tuple[str, ...]
     """As written, with placeholders ({python}, {node}, {root}, {zig_out}) not yet expanded."""
@@ -89,6 +96,8 @@ class Config:
     """The shell command that builds what the probes run from a checkout (`leakcheck bisect`, each commit)."""
     placeholders: Mapping[str, str] = field(default_factory=dict)
     """{root}, the configuration's {python} and {node}, and its [vars]: for subject and mutant commands."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept of each captured stream (`log_cap = "16MiB"`; run --log-cap overrides)."""
 
 
 def find_config(start: Path) -> Path:
@@ -132,7 +141,8 @@ def load_config(path: Path) -> Config:
     jobs = table.get("jobs", 1)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ConfigError(f"{path}: jobs = {jobs!r}; allowed: a whole number of probes run at once, at least 1")
-    return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs,
+    log_cap = parse_log_cap(table.get("log_cap", DEFAULT_LOG_CAP), f"{path}: log_cap")
+    return Config(path=path.resolve(), root=root, probes=probes, jobs=jobs, log_cap=log_cap,
                   subject=parse_subject(table.get("subject", {}), f"{path}: subject"),
                   mutants=parse_mutants(table["mutants"], f"{path}: mutants") if "mutants" in table else None,
                   setup=setup, build=build, placeholders=_probe_placeholders({}, table, shared, root, str(path)))
@@ -177,34 +187,59 @@ def _expanded(text: str, values: Mapping[str, str], where: str) -> str:
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def parse_log_cap(raw: object, where: str) -> int:
+    """A size of at least MIN_LOG_CAP bytes: how much of each captured stream is kept on disk."""
+    cap = parse_size(raw, where)
+    if cap < MIN_LOG_CAP:
+        raise ConfigError(f"{where} = {raw!r} is too small; allowed: a size of at least {MIN_LOG_CAP} bytes "
+                          "(half of it keeps the start of a log, half its end)")
+    return cap
+
+
 def parse_duration(raw: object, where: str) -> float:
-    """ "120s", "500ms", "2m" or a number of seconds -> seconds."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0:
-        return float(raw)
-    match = _DURATION_RE.match(raw.strip()) if isinstance(raw, str) else None
-    if match is None or float(match.group(1)) <= 0:
-        raise ConfigError(f"{where} = {raw!r} is not a duration; allowed: a positive number of seconds or "
-                          'a string such as "120s", "500ms", "2m"')
-    return float(match.group(1)) * _DURATION_FACTORS[match.group(2) or ""]
+    """ "120s", "500ms", "2m" or a number of seconds -> seconds, above 0 and finite (TOML's nan and inf, or
+    a figure too long for a float, would switch the watchdog off)."""
+    seconds: float | None = None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        seconds = float(raw)
+    elif isinstance(raw, str) and (match := _DURATION_RE.match(raw.strip())):
+        seconds = float(match.group(1)) * _DURATION_FACTORS[match.group(2) or ""]
+    if seconds is None or not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"{where} = {raw!r} is not a duration; allowed: a positive, finite number of seconds "
+                          'or a string such as "120s", "500ms", "2m"')
+    return seconds
 
 
 def parse_size(raw: object, where: str) -> int:
     """ "4GiB", "512MB" or a number of bytes -> bytes (the same forms as size limits)."""
     try:
         return int(parse_limit("peak_rss", raw, where).value)
-    except LimitError:
+    except (LimitError, OverflowError):  # OverflowError: a figure too long for a float (infinity)
         raise ConfigError(f"{where} = {raw!r} is not a size; allowed: a size such as \"2GB\", \"512MiB\" "
                           "or a number of bytes") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(_toml_text(path.read_bytes(), path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc}") from None
+
+
+def _toml_text(data: bytes, path: Path) -> str:
+    """TOML is UTF-8. A byte-order mark in front (some Windows editors write one) is accepted and dropped:
+    it says nothing but "this is UTF-8", and tomllib would call it an invalid statement."""
+    try:
+        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise ConfigError(f"{path}: cannot read the configuration: it is not UTF-8 text (byte "
+                          f"0x{data[offset]:02x} at line {line}, column {column}); TOML files are UTF-8, "
+                          "save it in that encoding") from None
 
 
 def _has_leakcheck_table(path: Path) -> bool:
@@ -265,7 +300,20 @@ def _lang(name: str, lang: object, where: str) -> str:
         raise ConfigError(f"{where}.lang = {lang!r}; allowed: {', '.join(LANGUAGES)}")
     if not name.startswith(f"{lang}.") or name == f"{lang}.":
         raise ConfigError(f"{where}: a {lang} probe's name must be \"{lang}.<name>\"")
+    _check_name(name, where)
     return str(lang)
+
+
+def _check_name(name: str, where: str) -> None:
+    """A probe's name is its log folder in the run directory, unchanged: so it may hold only characters every
+    file system keeps as they are (letters, digits, "_", "-", "."), and no two probes can share a folder (a
+    rule that rewrote other characters would turn "python.my probe" and "python.my_probe" into one)."""
+    if len(name) > MAX_NAME_LENGTH or not _NAME_RE.fullmatch(name):
+        bad = sorted({ch for ch in name if not _NAME_RE.fullmatch(ch)})
+        found = ", ".join(map(repr, bad)) if bad else f"{len(name)} characters"
+        raise ConfigError(f"{where}: a probe name may use only ASCII letters, digits, \"_\", \"-\" and \".\" "
+                          f"and have at most {MAX_NAME_LENGTH} characters, for it names the probe's log folder; "
+                          f"this one has {found}")
 
 
 def _iterations(raw: object, where: str) -> Mapping[str, int]:

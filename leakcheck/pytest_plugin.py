@@ -15,6 +15,7 @@ baseline.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -80,11 +81,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run every test's body N times in a child process and fail it on a leak")
     group.addoption("--leakcheck-limit", action="append", default=[], metavar="LIMIT",
                     help='a limit for --leakcheck-repeat, e.g. "1KiB/iter", "50MB" or "fd_growth=+0 fds"')
-    group.addoption("--leakcheck-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+    group.addoption("--leakcheck-timeout", type=_seconds, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                     help=f"longest run of one test's repetitions (default {DEFAULT_TIMEOUT_S:g})")
     group.addoption("--leakcheck-exact", action="append", default=[], metavar="PATTERN",
                     help="a counter (glob) that must return to its baseline (repeatable; default: none)")
     group.addoption(CHILD_OPTION, action="store_true", default=False, help=argparse.SUPPRESS)
+
+
+def _seconds(text: str) -> float:
+    """--leakcheck-timeout: finite and above 0 (nan or inf would switch the watchdog off)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds (finite, above 0)")
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -136,9 +148,13 @@ def _request_for(item: pytest.Function) -> LeakcheckRequest | None:
                         for key, raw in _mapping(options.get("limits")).items())
     except LimitError as exc:
         pytest.fail(str(exc), pytrace=False)
-    timeout = options.get("timeout") or item.config.getoption("--leakcheck-timeout")
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-        pytest.fail(f"@pytest.mark.leakcheck: timeout={timeout!r} must be a number of seconds above 0", pytrace=False)
+    # `is None`, not `or`: timeout=0 is an error to report, not a request for the default.
+    timeout = options.get("timeout")
+    timeout = item.config.getoption("--leakcheck-timeout") if timeout is None else timeout
+    if (not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not math.isfinite(timeout)
+            or timeout <= 0):
+        pytest.fail(f"@pytest.mark.leakcheck: timeout={timeout!r} must be a number of seconds above 0 and finite",
+                    pytrace=False)
     exact = options.get("exact_counters") or item.config.getoption("--leakcheck-exact") or DEFAULT_EXACT_COUNTERS
     return LeakcheckRequest(iterations, limits, float(timeout), _patterns(exact))
 

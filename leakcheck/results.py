@@ -133,8 +133,16 @@ class Attempt:
     """What valgrind or LSan reported (`leakcheck run --tool`); None without a tool."""
     hello: Hello | None = None
     """The probe's hello, None when it wrote none."""
+    log_cuts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Streams (stdout, stderr, events) whose middle was left out of the file to keep it within the log cap:
+    {"written", "kept", "cut"} bytes each."""
+    left_running: tuple[Mapping[str, Any], ...] = ()
+    """Processes the probe left running ({"pid", "command"}), killed when the attempt ended."""
     notes: tuple[str, ...] = ()
-    """Warnings that leave the outcome alone (docs/protocol.md): e.g. the probe named itself differently."""
+    """Warnings that leave the outcome alone (docs/protocol.md): e.g. the probe named itself differently, a
+    log was cut, a process was left running."""
+    interrupted: bool = False
+    """The run was interrupted while this attempt ran: outcome ERROR, not judged, the series as far as it got."""
 
     @property
     def reason(self) -> str:

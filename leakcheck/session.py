@@ -13,16 +13,17 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
-from leakcheck.config import ProbeSpec
-from leakcheck.results import FLAKY, PASSING, SKIP, Attempt, ProbeResult
-from leakcheck.runner.attempt import AttemptPlan, Progress, run_attempt
+from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
+from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
+from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
+from leakcheck.runner.lifetime import become_subreaper
 from leakcheck.tools import TOOL_LANGS, Tool
 
 
@@ -45,6 +46,8 @@ class RunOptions:
     """Iterations under the tool (default: the tool's own, or the probe's when smaller)."""
     tool_subject: re.Pattern[str] | None = None
     """Objects or source files that are the code under test under the tool (default: see tools.attribution)."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept on disk of each captured stream of an attempt."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -75,6 +78,9 @@ class RunOutcome:
 
 
 def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:
+    # Orphans of the probes (a setsid grandchild whose parent ended) come back to leakcheck, to be reported
+    # and killed at the end of their attempt (runner.escape), instead of living on under init.
+    become_subreaper()
     work = [(probe, repeat) for probe in probes for repeat in range(1, options.repeat + 1)]
     results: list[ProbeResult] = []
 
@@ -89,10 +95,20 @@ def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunLi
                     finished(run_probe(probe, options, listener, repeat))
             else:
                 _run_side_by_side(work, options, listener, finished)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         options.cancel.set()
+        if isinstance(stop, ProbeInterrupted):  # the probe that was running is listed, as far as it got
+            finished(stop.result)
         return RunOutcome(tuple(results), interrupted=True)
     return RunOutcome(tuple(results), interrupted=False)
+
+
+class ProbeInterrupted(KeyboardInterrupt):
+    """The run was interrupted while this probe ran: `result` holds its attempts, the last one interrupted."""
+
+    def __init__(self, result: ProbeResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
 
 
 def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions, listener: RunListener,
@@ -100,14 +116,23 @@ def _run_side_by_side(work: Sequence[tuple[ProbeSpec, int]], options: RunOptions
     """`jobs` probes at once in worker threads; results are handed over in the main thread."""
     with ThreadPoolExecutor(max_workers=options.jobs, thread_name_prefix="probe") as pool:
         futures = [pool.submit(run_probe, probe, options, listener, repeat) for probe, repeat in work]
+        handed: set[Future[ProbeResult]] = set()
         try:
             for future in as_completed(futures):
                 finished(future.result())
+                handed.add(future)
         except BaseException:
-            # Workers see the event within one poll and kill their probe's group; the pool then waits for them.
+            # Workers see the event within one poll and kill their probe's group; once they are done, the
+            # results not handed over yet (finished, or cut short by the interruption) are.
             options.cancel.set()
             for future in futures:
                 future.cancel()
+            pool.shutdown(wait=True)
+            for future in futures:
+                if future not in handed and future.done() and not future.cancelled():
+                    error = future.exception()
+                    if error is None or isinstance(error, ProbeInterrupted):
+                        finished(future.result() if error is None else error.result)
             raise
 
 
@@ -124,11 +149,15 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
     for number in range(1, options.retries + 2):
         prefix = f"repeat-{repeat}-" if options.repeat > 1 else ""
         plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
-                           number=number, directory=options.run_dir / _safe(probe.name) / f"{prefix}attempt-{number}",
+                           number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
-                           tool_subject=options.tool_subject)
-        attempts.append(run_attempt(plan, listener.progress))
+                           tool_subject=options.tool_subject, log_cap=options.log_cap)
+        try:
+            attempts.append(run_attempt(plan, listener.progress))
+        except AttemptInterrupted as stop:
+            raise ProbeInterrupted(ProbeResult(probe.name, probe.lang, options.suite, iterations, ERROR,
+                                               (*attempts, stop.attempt), repeat)) from None
         if attempts[-1].outcome in PASSING:
             break
     return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
@@ -140,10 +169,6 @@ def _outcome(attempts: Sequence[Attempt]) -> str:
     if len(attempts) > 1 and last in PASSING and last != SKIP:
         return FLAKY
     return last
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from leakcheck.config import SUITE_CHOICES, Config, ProbeSpec, find_config, load_config
@@ -65,9 +66,12 @@ def non_negative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
+    """Seconds above 0 and finite: nan and inf would switch a watchdog off ("nan > limit" is never true)."""
     value = _bounded(text, float, 0, "a positive number of seconds")
     if value == 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds: it must be finite")
     return value
 
 

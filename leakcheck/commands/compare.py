@@ -9,10 +9,9 @@ import sys
 from rich.table import Table
 
 from leakcheck.commands.history import wide_console
-from leakcheck.commands.report import add_reports_argument, runs_directory
+from leakcheck.commands.report import add_reports_argument, recorded_history
 from leakcheck.history.compare import ComparePolicy, ProbeComparison, compare_runs
 from leakcheck.history.figures import run_figures
-from leakcheck.history.index import load_history
 from leakcheck.history.resolve import resolve_run
 from leakcheck.history.store import RunFileError, load_run, run_id
 
@@ -31,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    history = load_history(runs_directory(args))
+    history = recorded_history(args)
     for warning in history.warnings:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from leakcheck.commands.report import add_reports_argument, runs_directory
-from leakcheck.history.index import History, load_history
+from leakcheck.commands.report import add_reports_argument, recorded_history
+from leakcheck.history.index import History
 from leakcheck.units import format_bytes
 
 EXIT_OK, EXIT_NOT_FOUND = 0, 1
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    history = load_history(runs_directory(args))
+    history = recorded_history(args)
     for warning in history.warnings:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
     console = wide_console()

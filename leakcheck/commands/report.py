@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck import provenance
+from leakcheck.config import ConfigError, find_config
 from leakcheck.history.index import History, load_history
 from leakcheck.history.resolve import LATEST, resolve_run
 from leakcheck.history.store import RunFileError, load_run, run_id, runs_dir
@@ -39,11 +40,28 @@ def runs_directory(args: argparse.Namespace) -> Path:
     return args.runs_dir or runs_dir(provenance.project_dir(Path.cwd()))
 
 
+def recorded_history(args: argparse.Namespace) -> History:
+    """The runs of `runs_directory(args)`, for commands that only read them (history, report, compare). The
+    index is kept up to date on disk only in a reports directory that is leakcheck's: one named with
+    --runs-dir, or the one `leakcheck run` writes for the configuration found from here. In any other git
+    work tree nothing is written (no reports/history, no lock, no index)."""
+    directory = runs_directory(args)
+    return load_history(directory, write_index=args.runs_dir is not None or _configured_runs(directory))
+
+
+def _configured_runs(directory: Path) -> bool:
+    try:
+        config = find_config(Path.cwd())
+    except ConfigError:
+        return False
+    return runs_dir(provenance.project_dir(config.resolve().parent)).resolve() == directory.resolve()
+
+
 def execute(args: argparse.Namespace) -> int:
     if args.output is None and args.summary_md is None:
         print("leakcheck report: nothing to write: give -o PATH and/or --summary-md PATH", file=sys.stderr)
         return EXIT_USAGE
-    history = load_history(runs_directory(args))
+    history = recorded_history(args)
     for warning in history.warnings:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
     try:

@@ -18,10 +18,11 @@ from leakcheck.commands.common import (
     positive_int,
 )
 from leakcheck.commands.report import write_run_report
-from leakcheck.config import ConfigError, ProbeSpec
+from leakcheck.config import ConfigError, ProbeSpec, parse_log_cap
 from leakcheck.history.shard import Shard, parse_shard, shard_items
 from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
+from leakcheck.output.run_dir import create_run_dir
 from leakcheck.output.terminal import TerminalReporter
 from leakcheck.results import FLAKY, SKIP, ProbeResult
 from leakcheck.runner.attempt import Progress
@@ -57,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="under --tool, frames whose object or source file matches are the code under test "
                              "(default: every object outside /usr and /lib but the probe's executable; needed when "
                              "the probe links the library in statically, e.g. 'libfixture')")
+    parser.add_argument("--log-cap", type=_log_cap, metavar="SIZE",
+                        help="bytes kept on disk of each probe's stdout, stderr and events, half from the start "
+                             "and half from the end (default: the configuration's log_cap, else 16MiB)")
     parser.add_argument("--run-dir", type=Path, metavar="DIR",
                         help="where probe outputs go (default: reports/runs/<UTC time>-<suite> in the git "
                              "work tree of the configuration, else beside it)")
@@ -74,17 +78,19 @@ def execute(args: argparse.Namespace) -> int:
     started = time.monotonic()
     cpu_started = time.process_time()
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    run_dir = args.run_dir or provenance.project_dir(config.root) / "reports" / "runs" / f"{stamp}-{args.suite}"
+    run_dir = args.run_dir or create_run_dir(provenance.project_dir(config.root) / "reports" / "runs", stamp,
+                                             args.suite)
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                          jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
-                         tool_subject=args.tool_subject)
+                         tool_subject=args.tool_subject, log_cap=args.log_cap or config.log_cap)
     header = {"provenance": provenance.collect(config), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "shard": str(args.shard) if args.shard else None,
                             "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations,
-                            "tool_subject": args.tool_subject.pattern if args.tool_subject else None}}
+                            "tool_subject": args.tool_subject.pattern if args.tool_subject else None,
+                            "log_cap": options.log_cap}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter(verbose=args.verbose) as terminal:
@@ -153,6 +159,13 @@ def _regex(text: str) -> re.Pattern[str]:
         return re.compile(text)
     except re.error as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a regular expression: {exc}") from None
+
+
+def _log_cap(text: str) -> int:
+    try:
+        return parse_log_cap(text, "--log-cap")
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _fail_on(text: str) -> frozenset[str]:

@@ -47,27 +47,38 @@ def index_path(runs_directory: Path) -> Path:
     return runs_directory.parent / "history" / "index.json"
 
 
-def load_history(runs_directory: Path) -> History:
-    """Bring the index up to date with the results files under `runs_directory` and return it."""
+def load_history(runs_directory: Path, *, write_index: bool = True) -> History:
+    """Bring the index up to date with the results files under `runs_directory` and return it.
+
+    `write_index=False`: the same history, but nothing is created or written (no directory, lock or index;
+    an index already there is still used as a cache), for reading runs where leakcheck is not configured."""
     path = index_path(runs_directory)
+    if not write_index:
+        return _history(_entries(runs_directory, _read_index(path)))
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path.with_name(".index.lock")):
         cached = _read_index(path)
-        entries: dict[str, dict[str, Any]] = {}
-        warnings: list[str] = []
-        for results in find_run_files(runs_directory):
-            stat = results.stat()
-            key = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
-            entry = cached.get(str(results))
-            if entry is None or entry.get("key") != key:
-                entry = _entry(results, key)
-            entries[str(results)] = entry
-            if "error" in entry:
-                warnings.append(f"skipped {entry['error']}")
+        entries = _entries(runs_directory, cached)
         if entries != cached:
             write_atomically(path, json.dumps({"version": INDEX_VERSION, "runs": entries}))
+    return _history(entries)
+
+
+def _entries(runs_directory: Path, cached: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each results file's entry, re-read only when the file changed since `cached` was made."""
+    entries: dict[str, dict[str, Any]] = {}
+    for results in find_run_files(runs_directory):
+        stat = results.stat()
+        key = {"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}
+        entry = cached.get(str(results))
+        entries[str(results)] = entry if entry is not None and entry.get("key") == key else _entry(results, key)
+    return entries
+
+
+def _history(entries: Mapping[str, dict[str, Any]]) -> History:
     runs = [RunEntry(**{k: v for k, v in e.items() if k not in ("key",)}) for e in entries.values()
             if "error" not in e]
+    warnings = [f"skipped {e['error']}" for e in entries.values() if "error" in e]
     return History(tuple(sorted(runs, key=lambda r: r.run_id)), tuple(warnings))
 
 

@@ -17,14 +17,24 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 
 from leakcheck.analysis.verdict import judge
-from leakcheck.config import ProbeSpec
+from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
 from leakcheck.runner import crash as crashes
+from leakcheck.runner import escape, lifetime
+from leakcheck.runner.capture import CappedFile, StreamCut
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
-from leakcheck.runner.explain import crash_reason, hang_reason, key_figure
+from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
 from leakcheck.runner.plan import plan_failures, plan_notes
-from leakcheck.runner.process import OutputFiles, Spawned, group_alive, kill_group, spawn, terminate_group
+from leakcheck.runner.process import (
+    OutputFiles,
+    Spawned,
+    abandon,
+    group_alive,
+    kill_group,
+    spawn,
+    terminate_group,
+)
 from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
@@ -61,6 +71,8 @@ class AttemptPlan:
     """valgrind or LSan around the probe (`leakcheck run --tool`)."""
     tool_subject: re.Pattern[str] | None = None
     """Objects or source files that are the code under test (default: every non-system object but the probe's)."""
+    log_cap: int = DEFAULT_LOG_CAP
+    """Bytes kept on disk of each captured stream (stdout, stderr, events)."""
 
     @property
     def label(self) -> str:
@@ -69,6 +81,14 @@ class AttemptPlan:
 
 class Cancelled(KeyboardInterrupt):
     """The run was interrupted while this attempt ran (raised in the worker thread that ran it)."""
+
+
+class AttemptInterrupted(KeyboardInterrupt):
+    """The run was interrupted while this attempt ran; `attempt` is what it had got to (outcome ERROR)."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__(attempt.reason)
+        self.attempt = attempt
 
 
 @dataclass(frozen=True)
@@ -87,7 +107,7 @@ ProgressCallback = Callable[[Progress], None]
 
 def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     plan.directory.mkdir(parents=True, exist_ok=True)
-    outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log")
+    outputs = OutputFiles(plan.directory / "stdout.log", plan.directory / "stderr.log", plan.log_cap)
     files = {"stdout": str(outputs.stdout), "stderr": str(outputs.stderr),
              "events": str(plan.directory / "events.jsonl"), "samples": str(plan.directory / "samples.csv")}
     try:
@@ -113,15 +133,19 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         watch = _Watch(plan, spawned, started)
         watch.tool_watch = plan.tool.watch(plan.directory, plan.iterations) if plan.tool else None
     except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
-        kill_group(spawned)
-        os.close(spawned.events_fd)
+        abandon(spawned)
         raise
+    interrupted = False
     try:
         watch.pump(on_progress)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM here, or Cancelled in a worker thread
+        interrupted = True
     finally:
         watch.close()
         if watch.tool_watch is not None:  # no vgdb outlives its attempt
             watch.tool_watch.finish()
+    if interrupted:
+        raise AttemptInterrupted(watch.interrupted_result(files))
     attempt = watch.result(files, command, want_core)
     if plan.tool is None:
         return attempt
@@ -170,8 +194,10 @@ class _Watch:
         self.exit_hung = False
         self.tool_watch: GrowthWatch | None = None
         self._exit_cpu: tuple[float, float] | None = None
+        self.log_cuts: dict[str, StreamCut] = {}
+        self.left_running: tuple[escape.LeftRunning, ...] = ()
         # The event lines as received, kept beside stdout/stderr for a look after a crash.
-        self.events_log = (plan.directory / "events.jsonl").open("wb", buffering=0)
+        self.events_log = CappedFile(plan.directory / "events.jsonl", plan.log_cap)
 
     def clock(self) -> float:
         return time.monotonic() - self.started
@@ -233,14 +259,30 @@ class _Watch:
         return True
 
     def close(self) -> None:
-        """Whatever happened (normal exit, hang, Ctrl-C): no process of the group is left behind."""
+        """Whatever happened (normal exit, hang, Ctrl-C): no process of the attempt is left behind."""
         self.duration = self.clock()
+        self.sampler.stop()
+        self._kill_what_is_left()
+        os.close(self.spawned.events_fd)
+        self.log_cuts = dict(self.spawned.capture.finish(PIPE_GRACE_S))
+        events_cut = self.events_log.close()
+        if events_cut is not None:
+            self.log_cuts["events"] = events_cut
+        write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
+
+    def _kill_what_is_left(self) -> None:
+        """The group, and the processes the probe left running: those still running after it exited by itself
+        (in its group or not) and those that escaped the group (setsid) whatever ended the probe; they are
+        reported (runner.escape), killed, and the guardian lets go of the attempt."""
+        token, seen, subreaper = self.spawned.token, self.sampler.seen, lifetime.is_subreaper()
+        left = escape.left_running(token, seen, subreaper=subreaper) if self.spawned.process.poll() is not None \
+            else []
         if self.spawned.process.poll() is None or group_alive(self.spawned.pid):
             kill_group(self.spawned)
-        self.sampler.stop()
-        os.close(self.spawned.events_fd)
-        self.events_log.close()
-        write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
+        escaped = escape.left_running(token, seen, subreaper=subreaper, skip_group=self.spawned.pid)
+        self.left_running = escape.kill({p.pid: p for p in (*left, *escaped)}.values())
+        escape.reap(seen)
+        self.spawned.release()
 
     def _stuck_in_exit(self, now: float) -> bool:
         """Under a tool whose runtime can hang in exit (see `Tool.exit_may_hang`): the probe said done, then
@@ -278,8 +320,34 @@ class _Watch:
             findings=findings, crash=crash, hang=self.hang, sampler=stats,
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
             hello=self.reader.announced,
-            notes=plan_notes(self.reader.announced, config_name=self.plan.probe.name,
-                             requested_iterations=self.plan.iterations),
+            log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
+            left_running=tuple(process.document() for process in self.left_running),
+            notes=self._notes(),
+        )
+
+    def _notes(self) -> tuple[str, ...]:
+        plan = plan_notes(self.reader.announced, config_name=self.plan.probe.name,
+                          requested_iterations=self.plan.iterations)
+        left = (escape.note(self.left_running),) if self.left_running else ()
+        return (*plan, *left, *(cut.note(name) for name, cut in self.log_cuts.items()))
+
+    def interrupted_result(self, files: dict[str, str]) -> Attempt:
+        """The attempt the run's interruption cut short: not judged (ERROR, for no outcome means "stopped
+        from outside"; `interrupted` says which ERROR this is), with the series it had."""
+        at = "before its first iteration" if self.reader.last_tick is None else \
+            f"at iteration {iteration_text(self.reader.last_tick)} of {self.plan.iterations:,}"
+        reason = (f"interrupted: the run was stopped while the probe ran, in phase {self.reader.phase} {at} "
+                  f"({self.duration:.1f} s); not judged, its series so far is kept")
+        stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
+        return Attempt(
+            number=self.plan.number, outcome=ERROR, reasons=(reason,), key_figure="interrupted",
+            returncode=self.spawned.process.returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
+            duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files, started_at=self.started_at,
+            samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
+            sampler=self.sampler.stats, output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
+            log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
+            left_running=tuple(process.document() for process in self.left_running), notes=self._notes(),
+            interrupted=True,
         )
 
     def _crash(self, returncode: int | None, stderr_text: str, command: list[str], want_core: bool) -> Crash | None:

@@ -88,6 +88,8 @@ class Sampler:
         self.killed_over_cap_at: int | None = None
         """The tree's RSS when the cap was exceeded and the group killed (None: never)."""
         self.stats: SamplerStats | None = None
+        self.seen: dict[int, float] = {}
+        """Every descendant seen while sampling: pid -> start time (runner.escape finds the ones left running)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -149,6 +151,11 @@ class Sampler:
         for pid in set(self._tracked) - set(current) - {self._pid}:
             self._tracked.pop(pid).close()
         for pid, child in current.items():
+            if pid not in self.seen:
+                try:
+                    self.seen[pid] = child.create_time()
+                except psutil.Error:
+                    pass
             if pid not in self._tracked:
                 self._tracked[pid] = _Tracked(child)
                 self._tracked[pid].refresh_details()

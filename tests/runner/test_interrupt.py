@@ -1,4 +1,5 @@
-"""Ctrl-C or SIGTERM to leakcheck: no orphans, finished results on disk, the run marked incomplete, 130."""
+"""Ctrl-C or SIGTERM to leakcheck: no orphans, finished results on disk (the probes cut short too, as ERROR),
+the run marked incomplete, 130."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def test_interrupt_kills_every_child_and_keeps_finished_results(tmp_path: Path, 
     assert not grandchild.is_running() or grandchild.status() == psutil.STATUS_ZOMBIE
     document = json.loads(results.read_text())
     assert document["complete"] is False and document["interrupted"] is True and document["exit_code"] == 130
-    assert [p["name"] for p in document["probes"]] == ["python.clean"]
-    assert document["probes"][0]["outcome"] == "PASS"
+    assert [(p["name"], p["outcome"]) for p in document["probes"]] == [("python.clean", "PASS"),
+                                                                        ("native.stuck", "ERROR")]
+    assert document["probes"][1]["attempts"][0]["interrupted"] is True
 
 
 def test_interrupt_with_probes_side_by_side_kills_them_all(tmp_path: Path) -> None:
@@ -65,4 +67,7 @@ def test_interrupt_with_probes_side_by_side_kills_them_all(tmp_path: Path) -> No
     assert returncode == 130
     assert all(not g.is_running() or g.status() == psutil.STATUS_ZOMBIE for g in grandchildren)
     document = json.loads(results.read_text())
-    assert document["interrupted"] is True and document["probes"] == []
+    assert document["interrupted"] is True
+    assert sorted((p["name"], p["outcome"]) for p in document["probes"]) == [("native.stuck0", "ERROR"),
+                                                                              ("native.stuck1", "ERROR")]
+    assert all(p["reason"].startswith("interrupted: ") for p in document["probes"])

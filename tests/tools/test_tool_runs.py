@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from leakcheck.tools import TOOLS
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = ROOT / "zig-out" / "bin" / "pyjamaz-probe"
+TOOL_ITERATIONS = 30
 
 
 def _mutant(name: str) -> Path:
@@ -86,15 +88,26 @@ def test_a_probe_with_the_library_linked_in_names_it_through_tool_subject(tmp_pa
     results = tmp_path / "results.json"
     done = subprocess.run([sys.executable, "-m", "leakcheck.cli", "run", "--config",
                            str(ROOT / "tests" / "fixtures" / "leakcheck.toml"), "--tool", tool, "--tool-subject",
-                           "libfixture", "-k", "zig.fixture_leak", "-k", "zig.fixture_clean", "--tool-iterations", "30",
+                           "libfixture", "-k", "zig.fixture_leak", "-k", "zig.fixture_clean", "--tool-iterations",
+                           str(TOOL_ITERATIONS),
                            "--run-dir", str(tmp_path / "run"), "--json", str(results)],
                           cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
     probes = {p["name"]: p for p in json.loads(results.read_text())["probes"]}
     assert done.returncode == 1, done.stderr
     assert probes["zig.fixture_clean"]["outcome"] == "PASS", probes["zig.fixture_clean"]["reason"]
     leak = probes["zig.fixture_leak"]
-    assert leak["outcome"] == "LEAK" and leak["attempts"][-1]["reasons"][0].startswith(
-        f"{tool}: 116 KiB in 29 block(s) definitely lost, allocated in tracked_alloc ("), leak["reason"]
+    assert leak["outcome"] == "LEAK", leak["reason"]
+    attempt = leak["attempts"][-1]
+    lost = [r for r in attempt["tool"]["records"] if r["in_subject"] and r["kind"] == "definitely lost"]
+    assert {r["allocated_in"]["function"] for r in lost} == {"tracked_alloc"}, lost
+    # Each of the 30 iterations loses one 4 KiB block. The count lost is not fixed: the last block is still
+    # pointed to by libfixture's `escaped`, and a stale copy of a pointer in a register or on the stack when
+    # the tool scans keeps one or two more from being "definitely" lost (29 and 28 have both been seen).
+    blocks = sum(r["blocks"] for r in lost)
+    assert TOOL_ITERATIONS - 4 <= blocks <= TOOL_ITERATIONS - 1, lost
+    assert sum(r["bytes"] for r in lost) == blocks * 4096
+    assert re.match(rf"{tool}: [\d.]+ KiB in \d+ block\(s\) definitely lost, allocated in tracked_alloc \(",
+                    attempt["reasons"][0]), attempt["reasons"]
 
 
 def test_vips_unref_mutant_reachable_through_libvips_is_named_by_lsan_s_runs_without_roots(tmp_path: Path) -> None:

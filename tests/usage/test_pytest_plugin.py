@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +52,10 @@ def test_marked_leaking_test_fails_and_clean_test_passes(tmp_path: Path) -> None
     assert "1 failed, 2 passed" in result.stdout
     assert "FAILED test_user.py::test_keeps_every_buffer" in result.stdout
     assert "leakcheck: LEAK" in result.stdout
-    assert "RSS slope 256 KiB/iter" in result.stdout
+    # 256 KiB kept per repetition; the allocator's headers and page rounding, and where the samples fall,
+    # move the measured slope by a few KiB either way.
+    slope = re.search(r"RSS slope ([\d.]+) KiB/iter", result.stdout)
+    assert slope is not None and 248 <= float(slope[1]) <= 268, result.stdout
 
 
 def test_repeat_option_checks_unmarked_tests(tmp_path: Path) -> None:
