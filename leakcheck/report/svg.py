@@ -7,6 +7,7 @@ each point's value is in a <title> the browser shows on hover."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -217,8 +218,11 @@ def _shorten(text: str, limit: int = 130) -> str:
 
 
 def _thin(xs: tuple[float, ...], ys: tuple[float, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    stride = max(1, -(-len(xs) // MAX_POINTS))
-    if stride == 1:
+    """At most MAX_POINTS points, each the highest of an equal share of the series (so a page's size does not
+    follow the length of the run)."""
+    count = len(xs)
+    if count <= MAX_POINTS:
         return xs, ys
-    keep = [max(range(k, min(k + stride, len(ys))), key=ys.__getitem__) for k in range(0, len(ys), stride)]
+    bounds = [share * count // MAX_POINTS for share in range(MAX_POINTS + 1)]
+    keep = [max(range(start, end), key=ys.__getitem__) for start, end in itertools.pairwise(bounds)]
     return tuple(xs[k] for k in keep), tuple(ys[k] for k in keep)

@@ -9,6 +9,9 @@ from leakcheck.config import exact_counter_names
 from leakcheck.results import Sample, Tick
 
 MEMORY_SIGNALS = ("rss", "vms", "fds", "threads")
+INSIDE_COUNTS = ("fds", "threads")
+"""Tick counters of these names are the probe process's own counts (docs/protocol.md), judged in place of
+the outside samples."""
 TIME_WARMUP_FRACTION = 0.1
 
 
@@ -37,6 +40,11 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
     for tick in ticks:
         for name, value in tick.counters.items():
             counters.setdefault(name, []).append((float(tick.i), value))
+    for name in INSIDE_COUNTS:
+        # The SDKs count fds and threads from inside with every tick: exact per iteration, where the outside
+        # poll (5 Hz) sees a count that rises in jumps. The outside series stays in the results' samples.
+        if name in counters and len(counters[name]) == len(ticks):
+            memory[name] = counters.pop(name)
     return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit,
                        exact_counters=exact_counter_names(exact_patterns, set(counters)))
 

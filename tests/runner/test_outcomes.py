@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from runner_cli import PROBES, python_probe
 
 from leakcheck.runner.exceptions import sdk_not_importable
@@ -237,3 +238,21 @@ def test_the_node_sdk_missing_is_named_too() -> None:
     stderr = "node:internal/modules/cjs/loader:1228\n  throw err;\nError: Cannot find module 'leakcheck-probe'\n"
     assert (sdk_not_importable(stderr) or "").startswith("the probe cannot load the SDK 'leakcheck-probe'")
     assert sdk_not_importable("ModuleNotFoundError: No module named 'numpy'") is None
+
+
+FD_LEAKS = {
+    "python": ('["{python}", "-c", "import os; from leakcheck_probe import run_probe; '
+               "run_probe('python.fds', lambda c, i: os.open(os.devnull, os.O_RDONLY))\"]"),
+    "node": ('["{node}", "--expose-gc", "-e", "const fs = require(\'fs\'); '
+             "require('leakcheck-probe').runProbe({ name: 'node.fds', body: () => { fs.openSync('/dev/null', 'r'); } })\"]"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(FD_LEAKS))
+def test_one_fd_per_call_is_a_leak_from_the_sdks_own_count(leakcheck, lang: str) -> None:
+    """300 calls in well under a second: the 5 Hz poll sees a few jumps, the ticks see every descriptor."""
+    config = f'[probes."{lang}.fds"]\nlang = "{lang}"\ncommand = {FD_LEAKS[lang]}\niterations = 300\n'
+    run = leakcheck(config)
+    probe = run.probe(f"{lang}.fds")
+    assert probe["outcome"] == "LEAK", probe["reason"]
+    assert probe["reason"].startswith("open file descriptors slope 1.00/iter"), probe["reason"]

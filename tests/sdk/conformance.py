@@ -21,8 +21,10 @@ PROBES = Path(__file__).parent / "probes"
 ZIG = ROOT / "scripts" / "zig"
 LANGS = ("python", "node", "zig")
 # The language's own counters each SDK adds to every tick (Zig adds none: the workload reports its own).
-LANGUAGE_COUNTERS = {"python": {"py_tracemalloc_current", "py_tracemalloc_peak", "py_gc_objects"},
-                     "node": {"v8_heap_used", "v8_external", "v8_array_buffers"}, "zig": set()}
+PROCESS_COUNTERS = {"fds", "threads"}
+LANGUAGE_COUNTERS = {"python": {"py_tracemalloc_current", "py_tracemalloc_peak", "py_gc_objects"} | PROCESS_COUNTERS,
+                     "node": {"v8_heap_used", "v8_external", "v8_array_buffers"} | PROCESS_COUNTERS,
+                     "zig": PROCESS_COUNTERS}
 # How each SDK reports an error raised in the body at iteration 7 (on stderr, exit status 1).
 THROWN_AT_7 = {"python": "RuntimeError: thrown at 7", "node": "Error: thrown at 7",
                "zig": "probe zig.conformance failed: ThrownByConformanceProbe"}

@@ -6,7 +6,8 @@
 //!   plan(self, *Probe) void        before hello: may change `warmup` (the plan hello announces)
 //!   setup(self, *Probe) !void      once, phase setup
 //!   iterate(self, i: u64) !void    one iteration, i = 0 .. iterations-1
-//!   counters(self, *Counters) void the probe's own exact figures, added to every tick
+//!   counters(self, *Counters) void the probe's own exact figures, added to every tick (with the
+//!                                   process's `fds` and `threads`)
 //!   teardown(self, *Probe) !void   once, phase teardown: the place for final checks
 const std = @import("std");
 
@@ -252,6 +253,37 @@ pub fn runWith(name: []const u8, options: Options, workload: anytype) u8 {
     };
 }
 
+/// The process's open file descriptors and threads, read from /proc/self with every tick, so that the
+/// harness judges them per iteration and not from its 5 Hz poll from outside; nothing where /proc is not
+/// there (docs/protocol.md: the reserved counters `fds` and `threads`).
+fn putProcessCounts(counters: *Counters) void {
+    if (countOpenFds()) |fds| counters.put("fds", @floatFromInt(fds)) else |_| {}
+    if (countThreads()) |threads| counters.put("threads", @floatFromInt(threads)) else |_| {}
+}
+
+fn countOpenFds() !u64 {
+    var dir = try std.fs.openDirAbsolute("/proc/self/fd", .{ .iterate = true });
+    defer dir.close();
+    var it = dir.iterate();
+    var count: u64 = 0;
+    while (try it.next()) |_| count += 1;
+    return count - 1; // less the descriptor of the listing itself
+}
+
+fn countThreads() !u64 {
+    var file = try std.fs.openFileAbsolute("/proc/self/status", .{});
+    defer file.close();
+    var buffer: [8192]u8 = undefined;
+    const len = try file.readAll(&buffer);
+    var lines = std.mem.splitScalar(u8, buffer[0..len], '\n');
+    while (lines.next()) |line| {
+        if (std.mem.startsWith(u8, line, "Threads:")) {
+            return std.fmt.parseInt(u64, std.mem.trim(u8, line["Threads:".len..], " \t"), 10);
+        }
+    }
+    return error.NoThreadsLine;
+}
+
 fn runProbe(probe: *Probe, workload: anytype) !u8 {
     const W = @typeInfo(@TypeOf(workload)).pointer.child;
     probe.hello();
@@ -268,6 +300,7 @@ fn runProbe(probe: *Probe, workload: anytype) !u8 {
         if (planned.ticksAt(i)) {
             var counters: Counters = .{};
             if (@hasDecl(W, "counters")) workload.counters(&counters);
+            putProcessCounts(&counters);
             probe.tick(i, &counters);
         }
     }
