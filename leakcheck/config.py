@@ -319,7 +319,7 @@ def _check_name(name: str, where: str) -> None:
 def _iterations(raw: object, where: str) -> Mapping[str, int]:
     allowed = f"a positive integer, or a table of suites ({', '.join(SUITES)}) to positive integers"
     if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
-        return {suite: raw for suite in SUITES}
+        return dict.fromkeys(SUITES, raw)
     if not isinstance(raw, Mapping) or not raw:
         raise ConfigError(f"{where} = {raw!r}; allowed: {allowed}")
     for suite, count in raw.items():

@@ -9,6 +9,7 @@ process of any run is left, no traceback was printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -111,10 +112,8 @@ def _cmdline(process: psutil.Process) -> list[str]:
 
 
 def _kill(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _alive(pid: int, created: float) -> bool:

@@ -144,9 +144,8 @@ def _axes(plot: _Plot, panel: Panel) -> list[str]:
         y = plot.y(value)
         parts.append(f'<line x1="{plot.left - 3}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" stroke="#e4e4e4"/>')
         parts.append(f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_y_label(panel, value))}</text>')
-    for value in _ticks(*plot.xs):
-        parts.append(f'<text x="{plot.x(value):.1f}" y="{plot.bottom + 15}" text-anchor="middle" fill="#555">'
-                     f"{_x_label(value)}</text>")
+    parts += [f'<text x="{plot.x(value):.1f}" y="{plot.bottom + 15}" text-anchor="middle" fill="#555">'
+              f"{_x_label(value)}</text>" for value in _ticks(*plot.xs)]
     return parts
 
 

@@ -9,6 +9,7 @@ back to it) or else among all of the user's processes. What they started is take
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -49,10 +50,8 @@ def kill(processes: Iterable[psutil.Process]) -> tuple[LeftRunning, ...]:
     targets = list(processes)
     for process in targets:
         described.append(LeftRunning(process.pid, _command(process)))
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             process.kill()
-        except psutil.NoSuchProcess:
-            pass
     psutil.wait_procs(targets, timeout=KILL_WAIT_S)
     return tuple(described)
 

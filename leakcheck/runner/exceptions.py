@@ -15,8 +15,8 @@ _ZIG_ERROR = re.compile(r"^(?:probe \S+ failed|error): (?P<name>[A-Za-z_]\w*)$")
 
 def uncaught_exception(stderr_text: str) -> str | None:
     """The last exception line of `stderr_text` ("RuntimeError: boom", "error.OutOfMemory"), else None."""
-    for line in reversed(stderr_text.splitlines()):
-        line = line.strip()
+    for raw in reversed(stderr_text.splitlines()):
+        line = raw.strip()
         if match := _EXCEPTION.match(line):
             return _shorten(match["text"])
         if match := _ZIG_ERROR.match(line):

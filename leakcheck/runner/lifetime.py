@@ -88,7 +88,7 @@ _subreaper = False
 
 def become_subreaper() -> bool:
     """Make this process the reaper of its orphaned descendants (idempotent); False where not supported."""
-    global _subreaper
+    global _subreaper  # noqa: PLW0603 — one flag per process: prctl is asked once
     _subreaper = _subreaper or _prctl(PR_SET_CHILD_SUBREAPER, 1)
     return _subreaper
 

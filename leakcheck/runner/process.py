@@ -3,6 +3,7 @@ with stdout/stderr copied into capped files leakcheck owns and the write end of 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import secrets
@@ -109,10 +110,8 @@ def abandon(spawned: Spawned) -> None:
 
 
 def _set_limit(pid: int, which: int, value: int) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         resource.prlimit(pid, which, (value, value))
-    except (OSError, ValueError):
-        pass
 
 
 def signal_group(pgid: int, sig: signal.Signals) -> bool:
@@ -147,7 +146,5 @@ def terminate_group(spawned: Spawned, *, grace_s: float = 3.0) -> None:
 
 def kill_group(spawned: Spawned) -> None:
     signal_group(spawned.pid, signal.SIGKILL)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         spawned.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass

@@ -12,6 +12,7 @@ threads every DETAIL_EVERY samples (5 Hz), the list of children once a second.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -152,17 +153,13 @@ class Sampler:
             self._tracked.pop(pid).close()
         for pid, child in current.items():
             if pid not in self.seen:
-                try:
+                with contextlib.suppress(psutil.Error):
                     self.seen[pid] = child.create_time()
-                except psutil.Error:
-                    pass
             if pid not in self._tracked:
                 self._tracked[pid] = _Tracked(child)
                 self._tracked[pid].refresh_details()
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

@@ -21,7 +21,7 @@ def memory_points(shape: Callable[[np.ndarray], np.ndarray], *, seed: int, noise
     x = np.repeat(np.arange(iterations, dtype=float), samples_per_iter)
     y = BASE + shape(x) + rng.normal(0.0, noise, x.size)
     y = np.round(y / PAGE) * PAGE
-    return list(zip(x.tolist(), y.tolist()))
+    return list(zip(x.tolist(), y.tolist(), strict=True))
 
 
 def rss_series(points: list[Point], **counters: list[Point]) -> ProbeSeries:
@@ -53,7 +53,7 @@ def staircase(every: int, height: float) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def flat() -> Callable[[np.ndarray], np.ndarray]:
-    return lambda x: np.zeros_like(x)
+    return np.zeros_like
 
 
 def logarithmic(scale: float) -> Callable[[np.ndarray], np.ndarray]:

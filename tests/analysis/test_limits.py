@@ -50,7 +50,7 @@ def test_unknown_key_lists_the_allowed_keys() -> None:
 
 
 def test_limits_table_must_be_a_table() -> None:
-    with pytest.raises(LimitError, match="f.toml: limits must be a table"):
+    with pytest.raises(LimitError, match=r"f\.toml: limits must be a table"):
         parse_limits("50MB", "f.toml")  # type: ignore[arg-type]
 
 

@@ -18,7 +18,7 @@ CONFIG = FIXTURES / "leakcheck.toml"
 LEAKCHECK = Path(sys.executable).parent / "leakcheck"
 
 sys.path.insert(0, str(FIXTURES))
-import build as fixture_build
+import build as fixture_build  # noqa: E402 — found through the path above
 
 RunLeakcheck = Callable[..., Mapping[str, Any]]
 

@@ -101,5 +101,5 @@ def test_choosing_keeps_declaration_order_and_refuses_unknown_names() -> None:
     mutants = load_mutants(CONFIG)
     assert [m.name for m in choose(mutants, ["file-descriptor", "result-buffer"])] == ["result-buffer", "file-descriptor"]
     assert choose(mutants, []) == mutants
-    with pytest.raises(ConfigError, match="unknown leak mutant.s. leaky; declared: result-buffer"):
+    with pytest.raises(ConfigError, match=r"unknown leak mutant.s. leaky; declared: result-buffer"):
         choose(mutants, ["leaky"])

@@ -60,5 +60,5 @@ def test_exclusions_leave_probes_out(probes) -> None:
 
 
 def test_unknown_language_is_a_usage_error() -> None:
-    with pytest.raises(ConfigError, match="unknown language.*rust; allowed: python, node, zig, native"):
+    with pytest.raises(ConfigError, match=r"unknown language.*rust; allowed: python, node, zig, native"):
         parse_languages("python,rust")

@@ -41,9 +41,8 @@ def readme_commands(text: str) -> list[str]:
     lines = [line[4:] for line in text.splitlines() if line.startswith("    ") and not line.startswith("     ")]
     commands = []
     for line in lines:
-        for command in COMMAND_SEPARATORS.split(line.split("  #", 1)[0]):
-            if command.strip():
-                commands.append(command.strip())
+        commands.extend(command.strip() for command in COMMAND_SEPARATORS.split(line.split("  #", 1)[0])
+                        if command.strip())
     return commands
 
 

@@ -11,6 +11,7 @@ then it runs the same cycle through pyjamaz.optimize_file on each backend. Best 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -72,10 +73,8 @@ def run_python_files(paths: list[Path], iterations: int, backend: str) -> float:
     started = time.perf_counter()
     for i in range(iterations):
         path = paths[i % len(paths)]
-        try:
+        with contextlib.suppress(pyjamaz.FileReadError):
             pyjamaz.optimize_file(path, options=options, backend=backend)
-        except pyjamaz.FileReadError:
-            pass
     return (time.perf_counter() - started) / iterations
 
 

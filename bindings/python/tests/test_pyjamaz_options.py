@@ -65,7 +65,7 @@ def test_bad_arguments_fail_before_the_library_is_needed(monkeypatch: pytest.Mon
         pyjamaz.optimize(b"x", max_bytes=-1)
     with pytest.raises(TypeError, match="pass either options= or keyword limits"):
         pyjamaz.optimize(b"x", options=Options(), max_width=3)
-    with pytest.raises(TypeError, match="options must be a pyjamaz.Options"):
+    with pytest.raises(TypeError, match=r"options must be a pyjamaz\.Options"):
         pyjamaz.optimize(b"x", options={"max_width": 3})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown backend 'numpy'"):
         pyjamaz.optimize(b"x", backend="numpy")

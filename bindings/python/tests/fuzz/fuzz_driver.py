@@ -22,8 +22,8 @@ from pathlib import Path
 FUZZ_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(FUZZ_DIR.parent / "memory"))  # corpus.py
 
-from corpus import CorpusSpec, CorpusUnavailable, load_corpus
-from fuzz_input import FROM_FILE, NATIVE_OPTIONS, STRIP, USE_CFFI, FuzzInput
+from corpus import CorpusSpec, CorpusUnavailable, load_corpus  # noqa: E402 (after the path above)
+from fuzz_input import FROM_FILE, NATIVE_OPTIONS, STRIP, USE_CFFI, FuzzInput  # noqa: E402
 
 REPO_ROOT = FUZZ_DIR.parents[3]
 LIB_PATH_ENV = "PYJAMAZ_LIB_PATH"

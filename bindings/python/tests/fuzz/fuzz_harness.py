@@ -55,7 +55,7 @@ def register_native_coverage(libfuzzer: ctypes.CDLL, library_path: str) -> int:
 
 
 def test_one_input(raw: bytes) -> None:
-    global runner
+    global runner  # noqa: PLW0603 — libFuzzer calls this function; its state lives between calls
     if runner is None:  # created on the first input: after libFuzzer has parsed its flags
         libfuzzer = libfuzzer_in_global_scope()
         runner = InputRunner()  # loads libpyjamaz

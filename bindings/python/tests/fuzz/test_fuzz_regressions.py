@@ -132,7 +132,7 @@ def test_result_checks_fail_on_broken_promises() -> None:
 
 
 def test_counter_checks_fail_on_growth() -> None:
-    baseline = {name: 0.0 for name in (*EXACT_COUNTERS, *BOUNDED_COUNTERS)}
+    baseline = dict.fromkeys((*EXACT_COUNTERS, *BOUNDED_COUNTERS), 0.0)
     assert counter_problems(baseline, dict(baseline)) == ()
     leaked = {**baseline, "live_results": 1.0, "vips_tracked_bytes": 4096.0}
     assert counter_problems(baseline, leaked) == ("live_results 0 -> 1",)  # within the tracked-bytes bound
