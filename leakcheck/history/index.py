@@ -76,7 +76,7 @@ def _entries(runs_directory: Path, cached: Mapping[str, dict[str, Any]]) -> dict
 
 
 def _history(entries: Mapping[str, dict[str, Any]]) -> History:
-    runs = [RunEntry(**{k: v for k, v in e.items() if k not in ("key",)}) for e in entries.values()
+    runs = [RunEntry(**{k: v for k, v in e.items() if k != "key"}) for e in entries.values()
             if "error" not in e]
     warnings = [f"skipped {e['error']}" for e in entries.values() if "error" in e]
     return History(tuple(sorted(runs, key=lambda r: r.run_id)), tuple(warnings))

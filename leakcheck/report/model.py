@@ -194,7 +194,7 @@ def _finding(attempt: Mapping[str, Any], signal: str) -> Mapping[str, Any] | Non
 def _measured(rss: Line | None, end: float | None) -> list[tuple[float, float]]:
     if not rss:
         return []
-    return [(x, y) for x, y in zip(*rss) if end is None or x >= end]
+    return [(x, y) for x, y in zip(*rss, strict=True) if end is None or x >= end]
 
 
 def _slope_line(attempt: Mapping[str, Any], rss: Line | None, end: float | None) -> SlopeLine | None:
