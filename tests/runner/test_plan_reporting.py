@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from leakcheck.history.figures import warmup_end
-from leakcheck.output.json_results import attempt_document, probe_document
 from leakcheck.output.junit import junit_tree
 from leakcheck.output.terminal import note_lines
 from leakcheck.results import Attempt, Hello, ProbeResult
+from leakcheck.schema import attempt_document, probe_document
 
 NOTE = "the probe planned 60 iterations, not the 200 of LEAKCHECK_ITERATIONS"
 ATTEMPT = Attempt(number=1, outcome="PASS", reasons=("ok",), key_figure="", returncode=0, phase="teardown",
@@ -25,7 +25,7 @@ def result(attempt: Attempt, repeat: int = 1) -> ProbeResult:
 def test_the_results_document_has_the_hello_and_the_notes() -> None:
     document = attempt_document(ATTEMPT)
     assert document["hello"] == {"protocol": 2, "probe": "python.x", "lang": "python", "iterations": 60, "warmup": 6}
-    assert document["notes"] == (NOTE,)
+    assert document["notes"] == [NOTE]
     assert probe_document(result(ATTEMPT))["notes"] == [NOTE]
     assert attempt_document(replace(ATTEMPT, hello=None, notes=()))["hello"] is None
 
