@@ -38,11 +38,6 @@ from leakcheck.tools.model import (
     ToolReport,
 )
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "Fields", "Machine", "Provenance", "RunDocument", "RunSelection",
-           "SchemaError", "ShardSource", "as_run_document", "attempt_document", "attempt_from_document",
-           "probe_document", "probe_from_document", "run_document", "run_from_document", "summarise",
-           "tool_report_document", "tool_report_from_document"]
-
 MAX_SAMPLE_ROWS = 30_000
 """Beyond this (5 minutes at 100 Hz) the JSON keeps every k-th sample and the highest-RSS one of each
 stride, and names the CSV that holds them all; the file is rewritten after every probe, so it must stay small."""
@@ -150,9 +145,6 @@ class Fields:
         """A nested object (empty when it is missing and not required)."""
         return self.get(key, Fields, REQUIRED if required else Fields({}, self.path(key)))
 
-    def optional_fields(self, key: str) -> Fields | None:
-        return self.get(key, _optional(Fields), None)
-
     def each(self, key: str, read: Callable[[object, str], T], *, required: bool = False) -> tuple[T, ...]:
         """A list, each item read by `read` at its own path (empty when it is missing and not required)."""
         return self.get(key, lambda value, where: each(value, where, read), REQUIRED if required else ())
@@ -168,10 +160,14 @@ class Fields:
         return {name: read(value, self.path(name)) for name, value in self.table.items()}
 
 
-def each(value: object, where: str, read: Callable[[object, str], T]) -> tuple[T, ...]:
+def as_list(value: object, where: str) -> Sequence[object]:
     if not isinstance(value, (list, tuple)):  # a tuple: a document straight from its writer, not from JSON
         raise _expected("a list", value, where)
-    return tuple(read(item, f"{where}[{k}]") for k, item in enumerate(value))
+    return value
+
+
+def each(value: object, where: str, read: Callable[[object, str], T]) -> tuple[T, ...]:
+    return tuple(read(item, f"{where}[{k}]") for k, item in enumerate(as_list(value, where)))
 
 
 def _dataclass_document(value: Any) -> dict[str, Any] | None:
@@ -200,15 +196,32 @@ def samples_from_document(value: object, where: str) -> tuple[Sample, ...]:
     if not set(SAMPLE_COLUMNS) <= set(columns) or len(set(columns)) != len(columns):
         raise _expected(f"the columns {list(SAMPLE_COLUMNS)}", list(columns), samples.path("columns"))
     at = [columns.index(name) for name in SAMPLE_COLUMNS]
-    return samples.each("rows", lambda row, row_at: _sample(row, row_at, at, len(columns)))
+    rows: Sequence[object] = samples.get("rows", as_list, ())
+    read = _sample_row(at, len(columns))
+    # Tens of thousands of rows: the plain ones take the fast path, a bad one is read again to name its cell.
+    return tuple(_fast_sample(row, at, len(columns)) or read(row, f"{samples.path('rows')}[{k}]")
+                 for k, row in enumerate(rows))
 
 
-def _sample(row: object, where: str, at: Sequence[int], width: int) -> Sample:
+def _fast_sample(row: object, at: Sequence[int], width: int) -> Sample | None:
     if not isinstance(row, (list, tuple)) or len(row) != width:
-        raise _expected(f"a row of {width} values", row, where)
-    t, i, rss, vms, fds, threads, processes = ((row[k], f"{where}[{k}]") for k in at)
-    return Sample(t=float(as_number(*t)), i=_optional(as_integer)(*i), rss=as_integer(*rss), vms=as_integer(*vms),
-                  fds=as_integer(*fds), threads=as_integer(*threads), processes=as_integer(*processes))
+        return None
+    t, i, rss, vms, fds, threads, processes = (row[k] for k in at)
+    if (type(t) in (int, float) and (i is None or type(i) is int) and type(rss) is int and type(vms) is int
+            and type(fds) is int and type(threads) is int and type(processes) is int):
+        return Sample(t=float(t), i=i, rss=rss, vms=vms, fds=fds, threads=threads, processes=processes)
+    return None
+
+
+def _sample_row(at: Sequence[int], width: int) -> Callable[[object, str], Sample]:
+    def read(row: object, where: str) -> Sample:
+        if not isinstance(row, (list, tuple)) or len(row) != width:
+            raise _expected(f"a row of {width} values", row, where)
+        t, i, rss, vms, fds, threads, processes = ((row[k], f"{where}[{k}]") for k in at)
+        return Sample(t=float(as_number(*t)), i=_optional(as_integer)(*i), rss=as_integer(*rss),
+                      vms=as_integer(*vms), fds=as_integer(*fds), threads=as_integer(*threads),
+                      processes=as_integer(*processes))
+    return read
 
 
 def tick_document(tick: Tick) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from leakcheck.schema import SCHEMA, SCHEMA_VERSION, RunDocument, SchemaError, run_from_document
+from leakcheck.results import SCHEMA, SCHEMA_VERSION
+from leakcheck.schema import RunDocument, SchemaError, run_from_document
 
 RESULTS_NAME = "results.json"
 Document = dict[str, Any]

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from leakcheck.results import ProbeResult
-from leakcheck.schema import SCHEMA, SCHEMA_VERSION, probe_document
+from leakcheck.results import SCHEMA, SCHEMA_VERSION, ProbeResult
+from leakcheck.schema import probe_document
 from leakcheck.storage import write_atomically
 
 
