@@ -402,7 +402,8 @@ class Provenance:
 
     time: str | None = None
     commit: str | None = None
-    dirty: bool = False
+    dirty: bool | None = None
+    """None outside a git work tree: no commit, so no clean or dirty tree either."""
     machine: Machine = Machine()
     versions: Mapping[str, str | None] = field(default_factory=dict)
     subject: str | None = None
@@ -474,7 +475,7 @@ def provenance_from_document(value: object, where: str) -> Provenance:
     machine = provenance.fields("machine")
     return Provenance(
         time=provenance.optional_text("time"), commit=provenance.optional_text("commit"),
-        dirty=provenance.get("dirty", _optional(as_flag), None) or False,
+        dirty=provenance.get("dirty", _optional(as_flag), None),
         machine=Machine(hostname=machine.optional_text("hostname"), platform=machine.optional_text("platform"),
                         cpus=machine.optional_integer("cpus"), memory_bytes=machine.optional_integer("memory_bytes"),
                         load_1min=machine.optional_number("load_1min")),

@@ -101,7 +101,7 @@ def entry_for(document: RunDocument | Mapping[str, Any], path: Path) -> RunEntry
     run = as_run_document(document)
     provenance = run.provenance
     return RunEntry(run_id=run_id(path), path=str(path), time=provenance.time or "", commit=provenance.commit or "",
-                    dirty=provenance.dirty, suite=run.selection.suite, summary=dict(run.summary),
+                    dirty=bool(provenance.dirty), suite=run.selection.suite, summary=dict(run.summary),
                     library=provenance.library_path or "",
                     probes=tuple(figures.summary() for group in run_figures(run).values() for figures in group))
 
