@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from leakcheck.schema import (
     RunSelection,
     SchemaError,
     ShardSource,
+    attempt_document,
+    probe_document,
     run_document,
     run_from_document,
     summarise,
@@ -89,6 +92,14 @@ def test_the_file_the_run_writes_reads_back_whole(tmp_path: Path) -> None:
     run = read_run(tmp_path)
     assert run.probes == full_run().probes and run.summary == {"FLAKY": 1, "ERROR": 2}
     assert json.loads(json.dumps(run_document(run))) == written
+
+
+def test_every_field_of_an_attempt_and_a_probe_is_written() -> None:
+    """The writers name each field: one added to the runtime objects must be added to the document too."""
+    probe = full_run().probes[0]
+    assert {f.name for f in dataclasses.fields(Attempt)} <= set(attempt_document(probe.attempts[0]))
+    assert {f.name for f in dataclasses.fields(ProbeResult)} <= set(probe_document(probe))
+    assert {f.name for f in dataclasses.fields(RunDocument)} - {"schema_version"} <= set(run_document(full_run()))
 
 
 def _document() -> dict[str, Any]:
