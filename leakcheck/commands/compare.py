@@ -13,7 +13,8 @@ from leakcheck.commands.report import add_reports_argument, recorded_history
 from leakcheck.history.compare import ComparePolicy, ProbeComparison, compare_runs
 from leakcheck.history.figures import run_figures
 from leakcheck.history.resolve import resolve_run
-from leakcheck.history.store import RunFileError, load_run, run_id
+from leakcheck.history.store import RunFileError, read_run, run_id
+from leakcheck.schema import RunDocument
 
 EXIT_SAME, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
 
@@ -35,7 +36,7 @@ def execute(args: argparse.Namespace) -> int:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
     try:
         base_path, head_path = resolve_run(args.base, history), resolve_run(args.head, history)
-        base, head = load_run(base_path), load_run(head_path)
+        base, head = read_run(base_path), read_run(head_path)
     except RunFileError as exc:
         print(f"leakcheck compare: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -43,6 +44,10 @@ def execute(args: argparse.Namespace) -> int:
     console = wide_console()
     console.print(f"base {run_id(base_path)} ({_commit(base)})  →  head {run_id(head_path)} ({_commit(head)})")
     console.print(_table(comparisons, show_all=args.all))
+    for comparison in comparisons:
+        for change in comparison.changes:
+            if not change.compared:
+                console.print(f"{comparison.name}: {change.reason}", markup=False)
     regressed = [c.name for c in comparisons if c.regression]
     console.print(f"regressions: {', '.join(regressed)}" if regressed else "no regression")
     return EXIT_REGRESSION if regressed else EXIT_SAME
@@ -53,7 +58,8 @@ def _table(comparisons: tuple[ProbeComparison, ...], *, show_all: bool) -> Table
     table.columns[0].no_wrap = True
     for comparison in comparisons:
         verdict = f"{comparison.base_outcome} → {comparison.head_outcome}"
-        shown = [c for c in comparison.changes if show_all or c.regression] or comparison.changes[:1]
+        shown = ([c for c in comparison.changes if show_all or c.regression or not c.compared]
+                 or comparison.changes[:1])
         if not comparison.changes:
             table.add_row(comparison.name, verdict, "", "", "", "", "", "only in one run")
         for change in shown:
@@ -64,10 +70,8 @@ def _table(comparisons: tuple[ProbeComparison, ...], *, show_all: bool) -> Table
     return table
 
 
-def _commit(document: dict[str, object]) -> str:
-    provenance = document.get("provenance")
-    commit = provenance.get("commit") if isinstance(provenance, dict) else None
-    return str(commit)[:10] if commit else "no commit"
+def _commit(run: RunDocument) -> str:
+    return run.provenance.commit[:10] if run.provenance.commit else "no commit"
 
 
 def _percent(text: str) -> float:

@@ -55,12 +55,12 @@ def _runs_table(history: History, limit: int) -> Table:
 
 def _probe_table(history: History, probe: str, limit: int) -> Table:
     table = Table("run", "commit", "outcome", "peak RSS", "slope (B/iter)", "duration", "library", title=probe)
-    rows = [(run, figures) for run in history.runs for figures in run.probes if figures["name"] == probe]
+    rows = [(run, figures) for run in history.runs for figures in run.probes if figures.name == probe]
     for run, figures in rows[-limit:]:
-        slope = figures.get("slope")
-        table.add_row(run.run_id, run.commit[:10] + ("*" if run.dirty else ""), str(figures["outcome"]),
-                      format_bytes(float(figures["peak_rss"])), "—" if slope is None else f"{slope:,.1f}",
-                      f"{float(figures['duration_s']):.1f} s", _library(run.library))
+        slope = "—" if figures.slope is None else f"{figures.slope:,.1f}"
+        table.add_row(run.run_id, run.commit[:10] + ("*" if run.dirty else ""), figures.outcome,
+                      format_bytes(float(figures.peak_rss)), slope, f"{figures.duration_s:.1f} s",
+                      _library(run.library))
     return table
 
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from leakcheck.history.shard import merge_runs
-from leakcheck.history.store import RunFileError, load_run, results_path
+from leakcheck.history.store import RunFileError, read_run, results_path
+from leakcheck.schema import run_document
 from leakcheck.storage import write_atomically
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -22,14 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     try:
-        shards = [(results_path(path), load_run(path)) for path in args.files]
+        shards = [(results_path(path), read_run(path)) for path in args.files]
         merged, warnings = merge_runs(shards)
     except RunFileError as exc:
         print(f"leakcheck merge: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for warning in warnings:
         print(f"leakcheck merge: warning: {warning}", file=sys.stderr)
-    write_atomically(args.output, json.dumps(merged, indent=1, default=str))
-    counts = ", ".join(f"{outcome} {count}" for outcome, count in sorted(merged["summary"].items()))
-    print(f"merged {len(shards)} shard(s), {len(merged['probes'])} probe result(s) ({counts}): {args.output}")
+    write_atomically(args.output, json.dumps(run_document(merged), indent=1, default=str))
+    counts = ", ".join(f"{outcome} {count}" for outcome, count in sorted(merged.summary.items()))
+    print(f"merged {len(shards)} shard(s), {len(merged.probes)} probe result(s) ({counts}): {args.output}")
     return EXIT_OK

@@ -13,12 +13,13 @@ from leakcheck import provenance
 from leakcheck.config import ConfigError, find_config
 from leakcheck.history.index import History, load_history
 from leakcheck.history.resolve import LATEST, resolve_run
-from leakcheck.history.store import RunFileError, load_run, run_id, runs_dir
+from leakcheck.history.store import RunFileError, read_run, run_id, runs_dir
 from leakcheck.history.trend import probe_trends
 from leakcheck.mutants.view import latest_mutation_view
 from leakcheck.report.html import render_html
 from leakcheck.report.markdown import render_markdown
 from leakcheck.report.model import build_report
+from leakcheck.schema import RunDocument, as_run_document
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -66,7 +67,7 @@ def execute(args: argparse.Namespace) -> int:
         print(f"leakcheck: warning: {warning}", file=sys.stderr)
     try:
         path = resolve_run(args.run, history)
-        document = load_run(path)
+        document = read_run(path)
     except RunFileError as exc:
         print(f"leakcheck report: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -78,16 +79,16 @@ def execute(args: argparse.Namespace) -> int:
 def write_run_report(run_dir: Path, html_path: Path) -> None:
     """`run --html`: the report of the run just written, with its trend across the runs beside it."""
     history = load_history(run_dir.parent)
-    write_report(load_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None,
+    write_report(read_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None,
                  reports_dir=run_dir.parent.parent)
 
 
-def write_report(document: Mapping[str, Any], name: str, history: History, *, html_path: Path | None,
-                 markdown_path: Path | None, reports_dir: Path | None = None) -> None:
+def write_report(document: RunDocument | Mapping[str, Any], name: str, history: History, *,
+                 html_path: Path | None, markdown_path: Path | None, reports_dir: Path | None = None) -> None:
     """`reports_dir`: where runs/ and mutants/ are; the latest mutation score there gets its section."""
-    commit = (document.get("provenance") or {}).get("commit")
-    mutation = latest_mutation_view(reports_dir, commit) if reports_dir is not None else None
-    view = build_report(document, name, probe_trends(history, name), mutation)
+    run = as_run_document(document)
+    mutation = latest_mutation_view(reports_dir, run.provenance.commit) if reports_dir is not None else None
+    view = build_report(run, name, probe_trends(history, name), mutation)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(render_html(view), encoding="utf-8")

@@ -41,6 +41,8 @@ class FigureChange:
     p_value: float | None
     regression: bool
     reason: str
+    compared: bool = True
+    """False when one run has no data for the figure (e.g. a probe that never started): never a regression."""
 
 
 @dataclass(frozen=True)
@@ -67,19 +69,15 @@ def _compare_probe(name: str, base: Sequence[ProbeFigures], head: Sequence[Probe
         return ProbeComparison(name, _outcome(base), _outcome(head), ())
     p_value = _shift_p_value([d for f in base for d in f.rss_deltas], [d for f in head for d in f.rss_deltas])
     changes = [_verdict_change(_outcome(base), _outcome(head), corroborated=False),
-               _sized_change("peak RSS", _median(f.peak_rss for f in base), _median(f.peak_rss for f in head),
-                             max(_median(f.peak_rss for f in base), 1.0), p_value, policy)]
+               _peak_change(base, head, p_value, policy)]
     base_slopes = [f.slope for f in base if f.slope is not None]
     head_slopes = [f.slope for f in head if f.slope is not None]
     if base_slopes and head_slopes:
         base_slope, head_slope = statistics.median(base_slopes), statistics.median(head_slopes)
         changes.append(_sized_change("RSS slope (B/iter)", base_slope, head_slope,
                                      max(abs(base_slope), policy.slope_floor), p_value, policy))
-    counters = sorted({c for f in (*base, *head) for c in f.counter_growth})
-    changes += [_counter_change(counter, _median(f.counter_growth.get(counter, 0.0) for f in base),
-                                _median(f.counter_growth.get(counter, 0.0) for f in head), policy,
-                                exact=is_exact(counter, [*base, *head]))
-                for counter in counters]
+    changes += [_counter_change(counter, base, head, policy)
+                for counter in sorted({c for f in (*base, *head) for c in f.counter_growth})]
     changes.append(_duration_change([f.duration_s for f in base], [f.duration_s for f in head], policy))
     corroborated = any(change.regression for change in changes[1:])
     changes[0] = _verdict_change(_outcome(base), _outcome(head), corroborated=corroborated)
@@ -100,6 +98,23 @@ def _verdict_change(base: str | None, head: str | None, *, corroborated: bool) -
     return FigureChange("verdict", str(base), str(head), None, None, regression, reason)
 
 
+def _peak_change(base: Sequence[ProbeFigures], head: Sequence[ProbeFigures], p_value: float | None,
+                 policy: ComparePolicy) -> FigureChange:
+    """A run whose attempts sampled nothing (the probe never started, or exited before the first sample)
+    has no peak RSS: 0 B is no figure to grow from."""
+    base_peak, head_peak = _median(f.peak_rss for f in base), _median(f.peak_rss for f in head)
+    if base_peak <= 0 or head_peak <= 0:
+        return _not_compared("peak RSS", format_bytes(base_peak), format_bytes(head_peak),
+                             "base" if base_peak <= 0 else "head")
+    return _sized_change("peak RSS", base_peak, head_peak, base_peak, p_value, policy)
+
+
+def _not_compared(figure: str, base: str, head: str, missing_in: str) -> FigureChange:
+    return FigureChange(figure, base if missing_in != "base" else "no data",
+                        head if missing_in != "head" else "no data", None, None, False,
+                        f"{figure}: no data in the {missing_in} run: not compared", compared=False)
+
+
 def _sized_change(figure: str, base: float, head: float, scale: float, p_value: float | None,
                   policy: ComparePolicy) -> FigureChange:
     growth = (head - base) / scale
@@ -117,13 +132,22 @@ def _sized_change(figure: str, base: float, head: float, scale: float, p_value: 
     return FigureChange(figure, text(base), text(head), growth, p_value, grew and significant, reason)
 
 
-def _counter_change(counter: str, base: float, head: float, policy: ComparePolicy, *,
-                    exact: bool) -> FigureChange:
+def _counter_change(counter: str, base_figures: Sequence[ProbeFigures], head_figures: Sequence[ProbeFigures],
+                    policy: ComparePolicy) -> FigureChange:
     """Exact counters have no sampling noise: growth beyond the base's (and the threshold) is real. Bounded
-    ones (e.g. a library's tracked memory, which its worker threads keep some of) are reported, not judged."""
+    ones (e.g. a library's tracked memory, which its worker threads keep some of) are reported, not judged.
+    A counter one run never reported (no measure-phase ticks, or a counter added since) is not compared."""
+    figure = f"{label(counter)} growth"
+    base_values = [f.counter_growth[counter] for f in base_figures if counter in f.counter_growth]
+    head_values = [f.counter_growth[counter] for f in head_figures if counter in f.counter_growth]
+    if not base_values or not head_values:
+        base_shown, head_shown = (format_quantity(_median(v), unit(counter)) if v else ""
+                                  for v in (base_values, head_values))
+        return _not_compared(figure, base_shown, head_shown, "base" if not base_values else "head")
+    base, head = _median(base_values), _median(head_values)
+    exact = is_exact(counter, [*base_figures, *head_figures])
     growth = None if base == 0 else (head - base) / abs(base)
     regression = exact and head > base and (growth is None or growth > policy.threshold)
-    figure = f"{label(counter)} growth"
     shown_base, shown_head = format_quantity(base, unit(counter)), format_quantity(head, unit(counter))
     verdict = (": grew, exact counter" if regression else "" if exact
                else " (bounded counter: reported, not judged)")
@@ -134,6 +158,9 @@ def _counter_change(counter: str, base: float, head: float, policy: ComparePolic
 def _duration_change(base: list[float], head: list[float], policy: ComparePolicy) -> FigureChange:
     """Duration follows the machine's load: flagged only when repeats give samples to test."""
     base_median, head_median = statistics.median(base), statistics.median(head)
+    if base_median <= 0 or head_median <= 0:
+        return _not_compared("duration", f"{base_median:.2f} s", f"{head_median:.2f} s",
+                             "base" if base_median <= 0 else "head")
     growth = (head_median - base_median) / base_median if base_median else None
     p_value = _shift_p_value(base, head, minimum=3)
     regression = growth is not None and growth > policy.threshold and p_value is not None and p_value < policy.alpha

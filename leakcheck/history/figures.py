@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import itertools
 import statistics
@@ -10,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leakcheck.config import DEFAULT_EXACT_COUNTERS
-from leakcheck.results import OUTCOMES, PASSING
+from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult
+from leakcheck.schema import Fields, RunDocument, as_number, as_run_document
 
 DELTA_WINDOWS = 20
 """Windows of the measure phase whose medians give the per-iteration RSS deltas that compare tests."""
@@ -34,45 +36,65 @@ class ProbeFigures:
     rss_deltas: tuple[float, ...] = ()
     """RSS change per iteration between windows of the measure phase: what compare tests for a shift."""
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ProbeSummary:
         """What the history index keeps (no sample series)."""
-        return {"name": self.name, "lang": self.lang, "outcome": self.outcome, "peak_rss": self.peak_rss,
-                "duration_s": round(self.duration_s, 3), "slope": self.slope,
-                "counter_growth": dict(self.counter_growth)}
+        return ProbeSummary(name=self.name, lang=self.lang, outcome=self.outcome, peak_rss=self.peak_rss,
+                            duration_s=round(self.duration_s, 3), slope=self.slope,
+                            counter_growth=dict(self.counter_growth))
 
 
-def probe_figures(probe: Mapping[str, Any]) -> ProbeFigures:
-    attempt = probe["attempts"][-1] if probe.get("attempts") else {}
-    findings = attempt.get("findings") or []
-    rss_trend = next((f for f in findings if f.get("signal") == "rss" and f.get("kind") == "trend"), None)
-    slope = rss_trend["figures"].get("slope") if rss_trend else None
-    growth = exact_counter_growth(attempt)
-    exact = frozenset(f["signal"].removeprefix("counter:") for f in findings if f.get("kind") == "baseline")
-    return ProbeFigures(name=str(probe["name"]), lang=str(probe.get("lang", "")), outcome=str(probe["outcome"]),
-                        reason=str(probe.get("reason", "")), peak_rss=int(attempt.get("peak_rss") or 0),
-                        duration_s=float(attempt.get("duration_s") or 0.0), slope=slope,
-                        counter_growth=growth, exact_counters=exact if findings else None,
-                        rss_deltas=tuple(rss_deltas(attempt)))
+@dataclass(frozen=True)
+class ProbeSummary:
+    """A probe's figures in the history index: what `history` and the report's trend show."""
+
+    name: str
+    lang: str
+    outcome: str
+    peak_rss: int
+    duration_s: float
+    slope: float | None
+    counter_growth: Mapping[str, float] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "counter_growth": dict(self.counter_growth)}
+
+    @classmethod
+    def from_document(cls, value: object, where: str) -> ProbeSummary:
+        summary = Fields(value, where)
+        return cls(name=summary.text("name"), lang=summary.text("lang"), outcome=summary.text("outcome"),
+                   peak_rss=summary.integer("peak_rss"), duration_s=summary.number("duration_s"),
+                   slope=summary.optional_number("slope"), counter_growth=summary.table_of("counter_growth",
+                                                                                           as_number))
 
 
-def run_figures(document: Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
+def probe_figures(probe: ProbeResult) -> ProbeFigures:
+    attempt = probe.final
+    rss_trend = next((f for f in attempt.findings if f["signal"] == "rss" and f["kind"] == "trend"), None)
+    slope = rss_trend["figures"].get("slope") if rss_trend else None  # a trend too short to fit has none
+    exact = frozenset(f["signal"].removeprefix("counter:") for f in attempt.findings if f["kind"] == "baseline")
+    return ProbeFigures(name=probe.name, lang=probe.lang, outcome=probe.outcome, reason=probe.reason,
+                        peak_rss=attempt.peak_rss, duration_s=attempt.duration_s, slope=slope,
+                        counter_growth=exact_counter_growth(attempt),
+                        exact_counters=exact if attempt.findings else None, rss_deltas=tuple(rss_deltas(attempt)))
+
+
+def run_figures(document: RunDocument | Mapping[str, Any]) -> dict[str, list[ProbeFigures]]:
     """Each probe's figures by name; a probe run several times (--repeat, shards) has several."""
     by_name: dict[str, list[ProbeFigures]] = {}
-    for probe in document.get("probes", []):
+    for probe in as_run_document(document).probes:
         figures = probe_figures(probe)
         by_name.setdefault(figures.name, []).append(figures)
     return by_name
 
 
-def exact_counter_growth(attempt: Mapping[str, Any]) -> dict[str, float]:
+def exact_counter_growth(attempt: Attempt) -> dict[str, float]:
     """Each counter's last measure-phase value minus its first, from the ticks themselves (a probe that
     failed its own checks has no findings, but its ticks are kept); compare judges the exact ones."""
-    ticks = [t for t in attempt.get("ticks") or [] if t.get("phase") == "measure" and t.get("counters")]
+    ticks = [t for t in attempt.ticks if t.phase == "measure" and t.counters]
     if not ticks:
         return {}
-    first, last = ticks[0]["counters"], ticks[-1]["counters"]
-    return {name: float(last[name]) - float(first[name]) for name in sorted(first)
-            if name in last and isinstance(first[name], (int, float)) and isinstance(last[name], (int, float))}
+    first, last = ticks[0].counters, ticks[-1].counters
+    return {name: float(last[name]) - float(first[name]) for name in sorted(first) if name in last}
 
 
 def is_exact(counter: str, figures: Sequence[ProbeFigures]) -> bool:
@@ -84,27 +106,20 @@ def is_exact(counter: str, figures: Sequence[ProbeFigures]) -> bool:
     return any(fnmatch.fnmatchcase(counter, pattern) for pattern in DEFAULT_EXACT_COUNTERS)
 
 
-def warmup_end(attempt: Mapping[str, Any]) -> int | None:
+def warmup_end(attempt: Attempt) -> int | None:
     """The iteration where the measure phase starts, if the probe said: its protocol 2 hello's warm-up, else
     (protocol 1) its first measure tick."""
-    announced = (attempt.get("hello") or {}).get("warmup")
-    if isinstance(announced, int):
-        return announced
-    return next((int(t["i"]) for t in attempt.get("ticks") or [] if t.get("phase") == "measure"), None)
+    if attempt.hello is not None and attempt.hello.warmup is not None:
+        return attempt.hello.warmup
+    return next((t.i for t in attempt.ticks if t.phase == "measure"), None)
 
 
-def rss_deltas(attempt: Mapping[str, Any], windows: int = DELTA_WINDOWS) -> list[float]:
+def rss_deltas(attempt: Attempt, windows: int = DELTA_WINDOWS) -> list[float]:
     """RSS change per iteration between consecutive windows of the measure phase (each window's median
     RSS at its median iteration): per-iteration deltas with the sampling noise of single samples averaged
     out, so that a shift in them is a change in growth, not in jitter."""
-    samples = attempt.get("samples") or {}
-    columns: Sequence[str] = samples.get("columns") or []
-    if "i" not in columns or "rss" not in columns:
-        return []
-    at_i, at_rss = columns.index("i"), columns.index("rss")
     start = warmup_end(attempt) or 0
-    points = sorted((int(row[at_i]), float(row[at_rss])) for row in samples.get("rows") or []
-                    if row[at_i] is not None and row[at_i] >= start)
+    points = sorted((s.i, float(s.rss)) for s in attempt.samples if s.i is not None and s.i >= start)
     size = len(points) // windows
     if size < 1:
         return []

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakcheck.history.figures import run_figures
-from leakcheck.history.store import Document, RunFileError, find_run_files, load_run, run_id
+from leakcheck.history.figures import ProbeSummary, run_figures
+from leakcheck.history.store import RunFileError, find_run_files, read_run, run_id
+from leakcheck.schema import Fields, RunDocument, SchemaError, as_integer, as_run_document
 from leakcheck.storage import write_atomically
 
 INDEX_VERSION = 2
@@ -29,10 +30,24 @@ class RunEntry:
     dirty: bool
     suite: str
     summary: Mapping[str, int]
-    probes: tuple[Mapping[str, Any], ...]
+    probes: tuple[ProbeSummary, ...]
     """Each probe's figures (ProbeFigures.summary()), in run order."""
     library: str = ""
     """The library the probes loaded (the subject's, or a leak mutant's build)."""
+
+    def document(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "path": self.path, "time": self.time, "commit": self.commit,
+                "dirty": self.dirty, "suite": self.suite, "summary": dict(self.summary), "library": self.library,
+                "probes": [probe.document() for probe in self.probes]}
+
+    @classmethod
+    def from_document(cls, value: object, where: str) -> RunEntry:
+        entry = Fields(value, where)
+        return cls(run_id=entry.text("run_id"), path=entry.text("path"), time=entry.text("time"),
+                   commit=entry.text("commit"), dirty=entry.flag("dirty"), suite=entry.text("suite"),
+                   summary=entry.table_of("summary", as_integer),
+                   probes=entry.each("probes", ProbeSummary.from_document, required=True),
+                   library=entry.text("library", ""))
 
 
 @dataclass(frozen=True)
@@ -76,27 +91,27 @@ def _entries(runs_directory: Path, cached: Mapping[str, dict[str, Any]]) -> dict
 
 
 def _history(entries: Mapping[str, dict[str, Any]]) -> History:
-    runs = [RunEntry(**{k: v for k, v in e.items() if k != "key"}) for e in entries.values()
+    runs = [RunEntry.from_document({k: v for k, v in e.items() if k != "key"}, path) for path, e in entries.items()
             if "error" not in e]
     warnings = [f"skipped {e['error']}" for e in entries.values() if "error" in e]
     return History(tuple(sorted(runs, key=lambda r: r.run_id)), tuple(warnings))
 
 
-def entry_for(document: Document, path: Path) -> dict[str, Any]:
-    provenance = document.get("provenance") or {}
-    return {"run_id": run_id(path), "path": str(path), "time": str(provenance.get("time") or ""),
-            "commit": str(provenance.get("commit") or ""), "dirty": bool(provenance.get("dirty")),
-            "suite": str((document.get("selection") or {}).get("suite") or ""),
-            "summary": dict(document.get("summary") or {}), "library": str(provenance.get("library_path") or ""),
-            "probes": [figures.summary() for group in run_figures(document).values() for figures in group]}
+def entry_for(document: RunDocument | Mapping[str, Any], path: Path) -> RunEntry:
+    run = as_run_document(document)
+    provenance = run.provenance
+    return RunEntry(run_id=run_id(path), path=str(path), time=provenance.time or "", commit=provenance.commit or "",
+                    dirty=bool(provenance.dirty), suite=run.selection.suite, summary=dict(run.summary),
+                    library=provenance.library_path or "",
+                    probes=tuple(figures.summary() for group in run_figures(run).values() for figures in group))
 
 
 def _entry(results: Path, key: Mapping[str, int]) -> dict[str, Any]:
+    """The index's entry for one results file: its figures, or why it was skipped (the file and the field)."""
     try:
-        document = load_run(results)
+        return {"key": dict(key), **entry_for(read_run(results), results).document()}
     except RunFileError as exc:
         return {"key": dict(key), "error": str(exc)}
-    return {"key": dict(key), **entry_for(document, results)}
 
 
 def _read_index(path: Path) -> dict[str, dict[str, Any]]:
@@ -108,7 +123,20 @@ def _read_index(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(document, dict) or document.get("version") != INDEX_VERSION:
         return {}
     runs = document.get("runs")
-    return runs if isinstance(runs, dict) else {}
+    return {path: entry for path, entry in runs.items() if _cached(entry, path)} if isinstance(runs, dict) else {}
+
+
+def _cached(entry: object, path: str) -> bool:
+    """An entry as this index writes it; any other (an index edited or cut short) is read again from its file."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), dict):
+        return False
+    if isinstance(entry.get("error"), str):
+        return True
+    try:
+        RunEntry.from_document({k: v for k, v in entry.items() if k != "key"}, path)
+    except SchemaError:
+        return False
+    return True
 
 
 @contextmanager

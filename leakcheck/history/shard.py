@@ -4,12 +4,13 @@ into one run. The split is by position in the sorted probe names, so every shard
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from leakcheck.history.store import Document, RunFileError
+from leakcheck.history.store import RunFileError
+from leakcheck.schema import RunDocument, ShardSource, as_run_document, summarise
 
 Named = TypeVar("Named")
 
@@ -42,32 +43,22 @@ def shard_items(items: Sequence[Named], names: Sequence[str], shard: Shard) -> t
     return tuple(item for k, item in enumerate(items) if k in chosen)
 
 
-def merge_runs(shards: Sequence[tuple[Path, Document]]) -> tuple[Document, tuple[str, ...]]:
-    """One run document from the shards' documents, and warnings (e.g. shards from different commits)."""
+def merge_runs(shards: Sequence[tuple[Path, RunDocument | Mapping[str, Any]]]) -> tuple[RunDocument, tuple[str, ...]]:
+    """One run from the shards' runs, and warnings (e.g. shards from different commits)."""
     if not shards:
         raise RunFileError("no results files to merge")
-    _, first = shards[0]
-    probes = [probe for _, document in shards for probe in document["probes"]]
-    names = Counter(probe["name"] for probe in probes)
+    runs = [(path, as_run_document(document)) for path, document in shards]
+    first = runs[0][1]
+    probes = tuple(probe for _, run in runs for probe in run.probes)
+    names = Counter(probe.name for probe in probes)
     warnings = [f"probe {name} is in {count} shards (kept every copy)" for name, count in names.items()
-                if count > 1 and not _repeated(first, name)]
-    commits = {str((document.get("provenance") or {}).get("commit")) for _, document in shards}
+                if count > 1 and first.selection.repeat == 1]  # --repeat writes a probe several times on purpose
+    commits = {str(run.provenance.commit) for _, run in runs}
     if len(commits) > 1:
         warnings.append(f"shards come from different commits: {', '.join(sorted(commits))}")
-    exit_codes = [document.get("exit_code") for _, document in shards]
-    merged: dict[str, Any] = {key: value for key, value in first.items() if key not in ("probes", "summary")}
-    merged.update({
-        "complete": all(document.get("complete") for _, document in shards),
-        "interrupted": any(document.get("interrupted") for _, document in shards),
-        "exit_code": None if None in exit_codes else max(int(code) for code in exit_codes if code is not None),
-        "summary": dict(Counter(probe["outcome"] for probe in probes)),
-        "shards": [{"path": str(path), "selection": document.get("selection"),
-                    "provenance": document.get("provenance")} for path, document in shards],
-        "probes": probes,
-    })
+    exit_codes = [run.exit_code for _, run in runs]
+    merged = replace(first, probes=probes, summary=summarise(probes),
+                     complete=all(run.complete for _, run in runs), interrupted=any(run.interrupted for _, run in runs),
+                     exit_code=None if None in exit_codes else max(code for code in exit_codes if code is not None),
+                     shards=tuple(ShardSource(str(path), run.selection, run.provenance) for path, run in runs))
     return merged, tuple(warnings)
-
-
-def _repeated(document: Document, name: str) -> bool:
-    """--repeat writes a probe several times on purpose."""
-    return int((document.get("selection") or {}).get("repeat") or 1) > 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leakcheck.results import SCHEMA, SCHEMA_VERSION
+from leakcheck.schema import RunDocument, SchemaError, run_from_document
 
 RESULTS_NAME = "results.json"
 Document = dict[str, Any]
@@ -32,9 +33,23 @@ def results_path(reference: Path) -> Path:
 
 
 def load_run(path: Path) -> Document:
-    """The run document at `path` (a run directory or a results file), as the current schema version."""
+    """The run document at `path` (a run directory or a results file), as the current schema version: the
+    parsed JSON, its fields not yet checked (`read_run` checks them)."""
     path = results_path(path)
     return migrate(read_json(path), path)
+
+
+def read_run(path: Path) -> RunDocument:
+    """The run at `path`, every field checked; a bad one is a RunFileError naming the file and the field."""
+    path = results_path(path)
+    return checked_run(load_run(path), path)
+
+
+def checked_run(document: Document, path: Path) -> RunDocument:
+    try:
+        return run_from_document(document)
+    except SchemaError as exc:
+        raise RunFileError(f"{path}: {exc}") from None
 
 
 def read_json(path: Path, what: str = "results file") -> Any:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from leakcheck.history.figures import worst_outcome
+from leakcheck.history.figures import ProbeSummary, worst_outcome
 from leakcheck.history.index import History
 from leakcheck.results import PASSING
 
@@ -29,22 +28,21 @@ def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint
     runs = [r for r in history.runs if r.run_id <= until_run]
     trends: dict[str, list[TrendPoint]] = {}
     for run in runs:
-        groups: dict[str, list[Mapping[str, Any]]] = {}
+        groups: dict[str, list[ProbeSummary]] = {}
         for probe in run.probes:
-            groups.setdefault(str(probe["name"]), []).append(probe)
+            groups.setdefault(probe.name, []).append(probe)
         for name, group in groups.items():
             points = trends.setdefault(name, [])
             point = _point(run.run_id, run.commit, group)
             regression = bool(points) and points[-1].outcome in PASSING and point.outcome not in PASSING
-            points.append(TrendPoint(**{**point.__dict__, "regression": regression}))
+            points.append(replace(point, regression=regression))
     return {name: tuple(points[-MAX_RUNS:]) for name, points in trends.items()}
 
 
-def _point(run_id: str, commit: str, group: Sequence[Mapping[str, Any]]) -> TrendPoint:
+def _point(run_id: str, commit: str, group: Sequence[ProbeSummary]) -> TrendPoint:
     """A probe run several times in one run: its worst outcome and the medians of its figures."""
-    outcome = worst_outcome(str(p["outcome"]) for p in group)
-    slopes = [float(p["slope"]) for p in group if p.get("slope") is not None]
-    return TrendPoint(run_id=run_id, commit=commit, outcome=outcome,
-                      peak_rss=int(statistics.median(int(p["peak_rss"]) for p in group)),
+    slopes = [p.slope for p in group if p.slope is not None]
+    return TrendPoint(run_id=run_id, commit=commit, outcome=worst_outcome(p.outcome for p in group),
+                      peak_rss=int(statistics.median(p.peak_rss for p in group)),
                       slope=statistics.median(slopes) if slopes else None,
-                      duration_s=statistics.median(float(p["duration_s"]) for p in group))
+                      duration_s=statistics.median(p.duration_s for p in group))

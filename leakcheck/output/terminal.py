@@ -13,10 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from leakcheck.config import ProbeSpec
-from leakcheck.report.attribution import AttributionView, attribution_view
+from leakcheck.report.attribution import AttributionView, report_view
 from leakcheck.results import PASSING, ProbeResult
 from leakcheck.runner.attempt import Progress as ProbeProgress
-from leakcheck.tools.model import report_document
 from leakcheck.units import format_bytes
 
 OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": "bold red",
@@ -167,6 +166,5 @@ class TerminalReporter:
         report = result.final.tool
         if report is None:
             return
-        view = attribution_view({"tool": report_document(report)})
-        if view is not None:
-            self.console.print("\n".join(attribution_lines(label_of(result), view)), markup=False, highlight=False)
+        self.console.print("\n".join(attribution_lines(label_of(result), report_view(report))), markup=False,
+                           highlight=False)

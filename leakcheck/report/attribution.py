@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leakcheck.tools.model import HINTS, LOSS_KINDS, FdLeak, Frame, LeakRecord, report_from_document
+from leakcheck.results import Attempt
+from leakcheck.schema import tool_report_from_document
+from leakcheck.tools.model import HINTS, LOSS_KINDS, FdLeak, Frame, LeakRecord, ToolReport
 from leakcheck.units import format_bytes
 
 MAX_RECORDS = 8
@@ -49,11 +51,15 @@ class AttributionView:
     """What the tool saw outside the code under test (the probe, the system libraries), in one line."""
 
 
-def attribution_view(attempt: Mapping[str, Any]) -> AttributionView | None:
+def attribution_view(attempt: Attempt | Mapping[str, Any]) -> AttributionView | None:
+    """The attempt's attribution (an attempt document's `tool` is read as such), None without a tool."""
+    if isinstance(attempt, Attempt):
+        return report_view(attempt.tool) if attempt.tool is not None else None
     document = attempt.get("tool")
-    if not isinstance(document, Mapping):
-        return None
-    report = report_from_document(dict(document))
+    return report_view(tool_report_from_document(document, "tool")) if document is not None else None
+
+
+def report_view(report: ToolReport) -> AttributionView:
     leaks = sorted(report.subject_leaks, key=lambda r: (-r.bytes, -r.blocks))
     totals = tuple((kind, format_bytes(size), blocks) for kind in LOSS_KINDS
                    for size, blocks in [report.total(kind, subject_only=True)] if blocks)

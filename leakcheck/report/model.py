@@ -11,7 +11,16 @@ from leakcheck.history.figures import warmup_end
 from leakcheck.history.trend import TrendPoint
 from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
-from leakcheck.results import OUTCOMES, PASSING
+from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
+from leakcheck.schema import (
+    Fields,
+    Provenance,
+    RunDocument,
+    RunSelection,
+    as_run_document,
+    provenance_from_document,
+    selection_from_document,
+)
 from leakcheck.units import format_bytes
 
 Line = tuple[tuple[float, ...], tuple[float, ...]]
@@ -96,20 +105,18 @@ class ReportView:
     """The latest mutation score (`leakcheck mutants`), when one was recorded beside the runs."""
 
 
-def build_report(document: Mapping[str, Any], run_id: str,
+def build_report(document: RunDocument | Mapping[str, Any], run_id: str,
                  trends: Mapping[str, Sequence[TrendPoint]] | None = None,
                  mutation: MutationView | None = None) -> ReportView:
+    run = as_run_document(document)
     trends = trends or {}
-    probes = [_probe_view(probe, index, tuple(trends.get(probe["name"], ())))
-              for index, probe in enumerate(document.get("probes", []))]
+    probes = [_probe_view(probe, index, tuple(trends.get(probe.name, ()))) for index, probe in enumerate(run.probes)]
     probes.sort(key=lambda p: (p.passed, OUTCOMES.index(p.outcome) if p.outcome in OUTCOMES else 0, p.name))
-    summary = document.get("summary") or {}
-    selection = document.get("selection") or {}
     return ReportView(
-        title=f"leakcheck {run_id}", run_id=run_id, suite=str(selection.get("suite", "")),
-        complete=bool(document.get("complete")),
-        counts=tuple((outcome, int(summary[outcome])) for outcome in OUTCOMES if summary.get(outcome)),
-        provenance=_provenance_rows(document), probes=tuple(probes),
+        title=f"leakcheck {run_id}", run_id=run_id, suite=run.selection.suite, complete=run.complete,
+        counts=tuple((outcome, run.summary[outcome]) for outcome in OUTCOMES if run.summary.get(outcome)),
+        provenance=_provenance_rows(run.provenance, run.selection, run.complete, run.exit_code),
+        probes=tuple(probes),
         regressions=tuple(sorted(name for name, points in trends.items()
                                  if points and points[-1].run_id == run_id and points[-1].regression)),
         mutation=mutation)
@@ -117,47 +124,39 @@ def build_report(document: Mapping[str, Any], run_id: str,
 
 def build_mutation_report(document: Mapping[str, Any], name: str) -> ReportView:
     """A page of its own for a mutation score document (`leakcheck mutants --html`): the same page, with
-    no probe of a single run, the score's section and its provenance."""
-    selection = document.get("selection") or {}
-    return ReportView(title=f"leakcheck mutants {name}", run_id=name, suite=str(selection.get("suite", "")),
-                      complete=bool(document.get("complete")), counts=(), provenance=_provenance_rows(document),
-                      probes=(), mutation=build_mutation_view(document))
+    no probe of a single run, the score's section and its provenance (read as a run's: the same header)."""
+    score = Fields(document)
+    selection = score.get("selection", selection_from_document, RunSelection())
+    complete = score.flag("complete", False)
+    return ReportView(title=f"leakcheck mutants {name}", run_id=name, suite=selection.suite, complete=complete,
+                      counts=(), probes=(), mutation=build_mutation_view(document),
+                      provenance=_provenance_rows(score.get("provenance", provenance_from_document, Provenance()),
+                                                  selection, complete, score.optional_integer("exit_code")))
 
 
-def _probe_view(probe: Mapping[str, Any], index: int, trend: tuple[TrendPoint, ...]) -> ProbeView:
-    attempts = probe.get("attempts") or [{}]
-    attempt = attempts[-1]
-    outcome = str(probe.get("outcome", "ERROR"))
-    reasons = tuple(str(r) for r in attempt.get("reasons") or ()) or (str(probe.get("reason", "")),)
-    checks = tuple((str(c["name"]), f"{c['value']:g} {c['op']} {c['limit']:g}", bool(c["ok"]))
-                   for c in attempt.get("checks") or ())
-    return ProbeView(anchor=f"probe-{index}-{_slug(str(probe.get('name', '')))}", name=str(probe.get("name", "")),
-                     lang=str(probe.get("lang", "")), outcome=outcome, passed=outcome in PASSING,
-                     key_figure=str(attempt.get("key_figure", "")), reasons=reasons, attempts=len(attempts),
-                     duration_s=float(attempt.get("duration_s") or 0.0),
-                     peak_rss=format_bytes(float(attempt.get("peak_rss") or 0)), chart=chart_data(attempt),
-                     checks=checks, failure=_failure(attempt),
-                     output_tail=str(attempt.get("output_tail") or ""), trend=trend,
-                     attribution=attribution_view(attempt),
-                     signals={str(f["signal"]): (bool(f["failed"]), str(f["reason"]))
-                              for f in attempt.get("findings") or ()})
+def _probe_view(probe: ProbeResult, index: int, trend: tuple[TrendPoint, ...]) -> ProbeView:
+    attempt = probe.final
+    checks = tuple((c.name, f"{c.value:g} {c.op} {c.limit:g}", c.ok) for c in attempt.checks)
+    return ProbeView(anchor=f"probe-{index}-{_slug(probe.name)}", name=probe.name, lang=probe.lang,
+                     outcome=probe.outcome, passed=probe.outcome in PASSING, key_figure=attempt.key_figure,
+                     reasons=attempt.reasons or (probe.reason,), attempts=len(probe.attempts),
+                     duration_s=attempt.duration_s, peak_rss=format_bytes(float(attempt.peak_rss)),
+                     chart=chart_data(attempt), checks=checks, failure=_failure(attempt),
+                     output_tail=attempt.output_tail, trend=trend, attribution=attribution_view(attempt),
+                     signals={f["signal"]: (f["failed"], f["reason"]) for f in attempt.findings})
 
 
-def chart_data(attempt: Mapping[str, Any]) -> ChartData:
-    samples = attempt.get("samples") or {}
-    columns: list[str] = list(samples.get("columns") or [])
-    rows: list[list[Any]] = list(samples.get("rows") or [])
-    ticks: list[Mapping[str, Any]] = list(attempt.get("ticks") or [])
-    by_iteration = bool(ticks) and "i" in columns and any(r[columns.index("i")] is not None for r in rows)
-    x_of = _x_getter(columns, by_iteration)
-    kept = [row for row in rows if x_of(row) is not None]
-    xs = tuple(float(x_of(row)) for row in kept)
+def chart_data(attempt: Attempt) -> ChartData:
+    samples, ticks = attempt.samples, attempt.ticks
+    by_iteration = bool(ticks) and any(s.i is not None for s in samples)
+    kept = [s for s in samples if s.i is not None] if by_iteration else list(samples)
+    xs = tuple(float(s.i if by_iteration and s.i is not None else s.t) for s in kept)
 
     def column(name: str) -> Line:
-        return (xs, tuple(float(row[columns.index(name)]) for row in kept)) if name in columns else ((), ())
+        return xs, tuple(float(getattr(s, name)) for s in kept)
 
-    memory: dict[str, Line] = {name: column(name) for name in ("rss", "vms") if name in columns}
-    handles: dict[str, Line] = {name: column(name) for name in ("fds", "threads") if name in columns}
+    memory: dict[str, Line] = {name: column(name) for name in ("rss", "vms")} if samples else {}
+    handles: dict[str, Line] = {name: column(name) for name in ("fds", "threads")} if samples else {}
     end = warmup_end(attempt) if by_iteration else None
     return ChartData(x_label="iteration" if by_iteration else "seconds since start", memory=memory,
                      counters=_counter_lines(ticks) if by_iteration else {}, handles=handles, warmup_end=end,
@@ -166,29 +165,24 @@ def chart_data(attempt: Mapping[str, Any]) -> ChartData:
                      limits=_limit_lines(attempt, memory.get("rss"), end))
 
 
-def _x_getter(columns: list[str], by_iteration: bool) -> Any:
-    at = columns.index("i" if by_iteration else "t") if columns else 0
-    return lambda row: row[at]
-
-
-def _counter_lines(ticks: Sequence[Mapping[str, Any]]) -> dict[str, Line]:
-    names = sorted({name for tick in ticks for name in (tick.get("counters") or {})})
+def _counter_lines(ticks: Sequence[Tick]) -> dict[str, Line]:
+    names = sorted({name for tick in ticks for name in tick.counters})
     lines: dict[str, Line] = {}
     for name in names:
-        points = [(float(t["i"]), float(t["counters"][name])) for t in ticks if name in (t.get("counters") or {})]
+        points = [(float(t.i), float(t.counters[name])) for t in ticks if name in t.counters]
         lines[name] = (tuple(p[0] for p in points), tuple(p[1] for p in points))
     return lines
 
 
-def _phase_starts(ticks: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, float], ...]:
+def _phase_starts(ticks: Sequence[Tick]) -> tuple[tuple[str, float], ...]:
     starts: dict[str, float] = {}
     for tick in ticks:
-        starts.setdefault(str(tick.get("phase", "")), float(tick["i"]))
+        starts.setdefault(tick.phase, float(tick.i))
     return tuple(starts.items())
 
 
-def _finding(attempt: Mapping[str, Any], signal: str) -> Mapping[str, Any] | None:
-    return next((f for f in attempt.get("findings") or () if f.get("signal") == signal), None)
+def _finding(attempt: Attempt, signal: str) -> Mapping[str, Any] | None:
+    return next((f for f in attempt.findings if f["signal"] == signal), None)
 
 
 def _measured(rss: Line | None, end: float | None) -> list[tuple[float, float]]:
@@ -197,60 +191,55 @@ def _measured(rss: Line | None, end: float | None) -> list[tuple[float, float]]:
     return [(x, y) for x, y in zip(*rss, strict=True) if end is None or x >= end]
 
 
-def _slope_line(attempt: Mapping[str, Any], rss: Line | None, end: float | None) -> SlopeLine | None:
+def _slope_line(attempt: Attempt, rss: Line | None, end: float | None) -> SlopeLine | None:
     trend = _finding(attempt, "rss")
     measured = _measured(rss, end)
-    if trend is None or trend.get("kind") != "trend" or "slope" not in trend["figures"] or not measured:
+    if trend is None or trend["kind"] != "trend" or "slope" not in trend["figures"] or not measured:
         return None
-    figures = trend["figures"]
+    figures: Mapping[str, float] = trend["figures"]
+    slope = figures["slope"]
     xs = sorted(x for x, _ in measured)
     ys = sorted(y for _, y in measured)
     # Anchored at the medians: the fitted slope is robust (Theil-Sen style), so is its centre.
-    return SlopeLine(x0=xs[len(xs) // 2], y0=ys[len(ys) // 2], x_end=xs[-1], slope=float(figures["slope"]),
-                     ci_low=float(figures.get("ci_low", figures["slope"])),
-                     ci_high=float(figures.get("ci_high", figures["slope"])))
+    return SlopeLine(x0=xs[len(xs) // 2], y0=ys[len(ys) // 2], x_end=xs[-1], slope=float(slope),
+                     ci_low=float(figures.get("ci_low", slope)), ci_high=float(figures.get("ci_high", slope)))
 
 
-def _limit_lines(attempt: Mapping[str, Any], rss: Line | None, end: float | None) -> tuple[tuple[str, float], ...]:
+def _limit_lines(attempt: Attempt, rss: Line | None, end: float | None) -> tuple[tuple[str, float], ...]:
     lines = []
     peak = _finding(attempt, "limit:peak_rss")
-    if peak:
+    if peak and "limit" in peak["figures"]:
         lines.append(("peak_rss limit", float(peak["figures"]["limit"])))
     growth = _finding(attempt, "limit:rss_growth")
     measured = _measured(rss, end)
-    if growth and measured:
+    if growth and "limit" in growth["figures"] and measured:
         lines.append(("rss_growth limit", measured[0][1] + float(growth["figures"]["limit"])))
     return tuple(lines)
 
 
-def _failure(attempt: Mapping[str, Any]) -> Failure | None:
-    crash, hang = attempt.get("crash"), attempt.get("hang")
-    if crash:
-        title = f"{crash.get('signal')} ({crash.get('number')}), {crash.get('kind')}"
-        return Failure("crash", title, str(crash.get("phase", "")), str(crash.get("backtrace") or ""))
-    if hang:
-        title = f"{hang.get('watchdog')} after {float(hang.get('seconds') or 0):.1f} s"
-        return Failure("timeout", title, str(hang.get("phase", "")), str(hang.get("stacks") or ""))
+def _failure(attempt: Attempt) -> Failure | None:
+    if attempt.crash is not None:
+        crash = attempt.crash
+        return Failure("crash", f"{crash.signal} ({crash.number}), {crash.kind}", crash.phase, crash.backtrace)
+    if attempt.hang is not None:
+        hang = attempt.hang
+        return Failure("timeout", f"{hang.watchdog} after {hang.seconds:.1f} s", hang.phase, hang.stacks)
     return None
 
 
-def _provenance_rows(document: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    provenance = document.get("provenance") or {}
-    machine = provenance.get("machine") or {}
-    versions = provenance.get("versions") or {}
-    selection = document.get("selection") or {}
-    rows = [("time", provenance.get("time")), ("commit", provenance.get("commit")),
-            ("dirty tree", provenance.get("dirty")), ("suite", selection.get("suite")),
-            ("languages", selection.get("lang") or "all"), ("machine", machine.get("hostname")),
-            ("platform", machine.get("platform")), ("CPUs", machine.get("cpus")),
-            ("load (1 min) at start", machine.get("load_1min")),
-            ("library", provenance.get("library_path")), ("complete", document.get("complete")),
-            ("exit code", document.get("exit_code"))]
-    rows += [(f"{name} version", version) for name, version in versions.items()]
+def _provenance_rows(provenance: Provenance, selection: RunSelection, complete: bool,
+                     exit_code: int | None) -> tuple[tuple[str, str], ...]:
+    machine = provenance.machine
+    rows: list[tuple[str, object]] = [
+        ("time", provenance.time), ("commit", provenance.commit), ("dirty tree", provenance.dirty),
+        ("suite", selection.suite or None), ("languages", selection.lang or "all"), ("machine", machine.hostname),
+        ("platform", machine.platform), ("CPUs", machine.cpus), ("load (1 min) at start", machine.load_1min),
+        ("library", provenance.library_path), ("complete", complete), ("exit code", exit_code)]
+    rows += [(f"{name} version", version) for name, version in provenance.versions.items()]
     return tuple((label, _text(value)) for label, value in rows if value is not None)
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 

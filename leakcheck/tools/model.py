@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 DEFINITE = "definitely lost"
 INDIRECT = "indirectly lost"
@@ -20,6 +19,7 @@ LOST = frozenset({DEFINITE, INDIRECT})
 """The kinds no pointer leads to any more: a leak whatever the program does next."""
 
 REPORT_SCHEMA = "leakcheck.tool-report"
+"""The schema of a tool report inside an attempt (written and read by leakcheck.schema)."""
 REPORT_VERSION = 1
 
 
@@ -98,29 +98,3 @@ class ToolReport:
         """(bytes, blocks) of one loss kind."""
         chosen = [r for r in self.records if r.kind == kind and (r.in_subject or not subject_only)]
         return sum(r.bytes for r in chosen), sum(r.blocks for r in chosen)
-
-
-def report_document(report: ToolReport) -> dict[str, Any]:
-    """The JSON form: versioned on its own, so readers of older results see no `tool` or know this shape."""
-    totals = {kind: dict(zip(("bytes", "blocks"), report.total(kind), strict=True)) for kind in LOSS_KINDS}
-    return {"schema": REPORT_SCHEMA, "version": REPORT_VERSION, "tool": report.tool, "problem": report.problem,
-            "sees_fds": report.sees_fds, "files": list(report.files), "totals": totals,
-            "records": [asdict(r) for r in report.records], "fds": [asdict(f) for f in report.fds]}
-
-
-def report_from_document(document: dict[str, Any]) -> ToolReport:
-    """The inverse of `report_document` (the report pages read results files)."""
-    def frame(d: dict[str, Any] | None) -> Frame | None:
-        return Frame(**d) if d else None
-
-    def stack(frames: list[dict[str, Any]]) -> tuple[Frame, ...]:
-        return tuple(Frame(**f) for f in frames)
-
-    records = tuple(LeakRecord(kind=r["kind"], bytes=r["bytes"], blocks=r["blocks"], stack=stack(r["stack"]),
-                               in_subject=r["in_subject"], allocated_in=frame(r["allocated_in"]),
-                            suppressed=r.get("suppressed", ""))
-                    for r in document.get("records", []))
-    fds = tuple(FdLeak(fd=f["fd"], path=f["path"], stack=stack(f["stack"]), in_subject=f["in_subject"],
-                       opened_in=frame(f["opened_in"])) for f in document.get("fds", []))
-    return ToolReport(tool=document["tool"], records=records, fds=fds, files=tuple(document.get("files", [])),
-                      problem=document.get("problem", ""), sees_fds=document.get("sees_fds", False))

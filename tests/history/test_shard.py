@@ -10,6 +10,8 @@ import pytest
 
 from leakcheck.cli import main
 from leakcheck.history.shard import Shard, parse_shard, shard_items
+from leakcheck.history.store import read_run
+from leakcheck.schema import run_document
 
 NAMES = [f"python.p{k}" for k in range(7)]
 
@@ -49,6 +51,9 @@ def test_two_real_shards_merge_into_one_run_and_report(tmp_path: Path, capsys: p
     shard_names = [[p["name"] for p in json.loads((runs / f"20261123T10000{k}Z-shard" / "results.json").read_text())
                     ["probes"]] for k in (1, 2)]
     assert shard_names == [["python.alpha", "python.gamma"], ["python.beta"]]
+    for k in (1, 2):  # the schema knows every key a real run writes: read and written again, nothing is lost
+        path = runs / f"20261123T10000{k}Z-shard" / "results.json"
+        assert json.loads(json.dumps(run_document(read_run(path)), default=str)) == json.loads(path.read_text())
     merged = runs / "20261123T110000Z-fast" / "results.json"
     assert main(["merge", str(runs / "20261123T100001Z-shard"), str(runs / "20261123T100002Z-shard" / "results.json"),
                  "-o", str(merged)]) == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leakcheck.output.json_results import MAX_SAMPLE_ROWS, attempt_document
 from leakcheck.results import Attempt, Sample
+from leakcheck.schema import MAX_SAMPLE_ROWS, attempt_document
 from leakcheck.storage import write_samples_csv
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from leakcheck.history.figures import warmup_end
-from leakcheck.output.json_results import attempt_document, probe_document
 from leakcheck.output.junit import junit_tree
 from leakcheck.output.terminal import note_lines
-from leakcheck.results import Attempt, Hello, ProbeResult
+from leakcheck.results import Attempt, Hello, ProbeResult, Tick
+from leakcheck.schema import attempt_document, probe_document
 
 NOTE = "the probe planned 60 iterations, not the 200 of LEAKCHECK_ITERATIONS"
 ATTEMPT = Attempt(number=1, outcome="PASS", reasons=("ok",), key_figure="", returncode=0, phase="teardown",
@@ -25,7 +25,7 @@ def result(attempt: Attempt, repeat: int = 1) -> ProbeResult:
 def test_the_results_document_has_the_hello_and_the_notes() -> None:
     document = attempt_document(ATTEMPT)
     assert document["hello"] == {"protocol": 2, "probe": "python.x", "lang": "python", "iterations": 60, "warmup": 6}
-    assert document["notes"] == (NOTE,)
+    assert document["notes"] == [NOTE]
     assert probe_document(result(ATTEMPT))["notes"] == [NOTE]
     assert attempt_document(replace(ATTEMPT, hello=None, notes=()))["hello"] is None
 
@@ -43,7 +43,7 @@ def test_junit_carries_the_notes_in_system_out() -> None:
 
 
 def test_history_starts_the_measure_phase_at_the_announced_warmup() -> None:
-    ticks = [{"i": 4, "phase": "warmup"}, {"i": 8, "phase": "measure"}]
-    assert warmup_end({"hello": {"protocol": 2, "warmup": 6}, "ticks": ticks}) == 6
-    assert warmup_end({"hello": {"protocol": 1, "warmup": None}, "ticks": ticks}) == 8  # v1: the first measure tick
-    assert warmup_end({"ticks": ticks}) == 8  # results written before protocol 2
+    ticks = (Tick(0.1, 4, "warmup", {}), Tick(0.2, 8, "measure", {}))
+    assert warmup_end(replace(ATTEMPT, ticks=ticks)) == 6
+    assert warmup_end(replace(ATTEMPT, ticks=ticks, hello=Hello(1, "python.x", "python"))) == 8  # v1: first measure tick
+    assert warmup_end(replace(ATTEMPT, ticks=ticks, hello=None)) == 8  # results written before protocol 2

@@ -9,9 +9,11 @@ from leakcheck.output.terminal import attribution_lines
 from leakcheck.report.attribution import attribution_view
 from leakcheck.report.html import render_html
 from leakcheck.report.model import build_report
+from leakcheck.results import Attempt, ProbeResult
+from leakcheck.schema import probe_document, tool_report_document
 from leakcheck.tools import lsan
 from leakcheck.tools.attribution import Subject
-from leakcheck.tools.model import Frame, ToolReport, report_document
+from leakcheck.tools.model import Frame, ToolReport
 
 DATA = Path(__file__).parent / "data"
 CWD = Path("/work/main")
@@ -28,7 +30,7 @@ def _document() -> dict[str, Any]:
     subject = Subject("/work/main/zig-out/bin/pyjamaz-probe", CWD)
     parsed = lsan.parse_log((DATA / "lsan-result-buffer-optimize.log").read_text())
     records = tuple(subject.attribute(r) for r in lsan.build_records(parsed, CWD, NAMES))
-    return report_document(ToolReport("lsan", records, files=("lsan.3768",)))
+    return tool_report_document(ToolReport("lsan", records, files=("lsan.3768",)))
 
 
 def test_the_view_lists_the_library_s_lost_blocks_largest_first_from_the_allocating_frame() -> None:
@@ -54,7 +56,12 @@ def test_terminal_lines_and_the_page_carry_the_blocks_under_the_probe() -> None:
     assert lines[0] == "zig.optimize_memory under lsan: definitely lost 118 KiB in 203 block(s)"
     assert lines[1] == ("  82.8 KiB in 150 block(s) definitely lost, allocated in optimizer.Search.searchFormat "
                         "(/work/main/zig/src/optimizer.zig:397)")
-    attempt = {"outcome": "LEAK", "reasons": ["lsan: leak"], "tool": _document(), "duration_s": 1.0, "peak_rss": 1}
-    document = {"probes": [{"name": "zig.optimize_memory", "lang": "zig", "outcome": "LEAK", "attempts": [attempt]}]}
+    report = ToolReport("lsan", (), files=("lsan.3768",))
+    attempt = Attempt(number=1, outcome="LEAK", reasons=("lsan: leak",), key_figure="", returncode=0,
+                      phase="teardown", last_tick=None, duration_s=1.0, peak_rss=1, files={}, tool=report)
+    probe = ProbeResult(name="zig.optimize_memory", lang="zig", suite="fast", iterations=30, outcome="LEAK",
+                        attempts=(attempt,))
+    document = {"probes": [{**probe_document(probe), "attempts": [{**probe_document(probe)["attempts"][0],
+                                                                   "tool": _document()}]}]}
     page = render_html(build_report(document, "run"))
     assert "Under lsan" in page and "optimizer.Search.searchFormat" in page

@@ -15,7 +15,8 @@ from leakcheck.output.terminal import attribution_lines
 from leakcheck.report.attribution import attribution_view
 from leakcheck.report.html import render_html
 from leakcheck.report.model import build_report
-from leakcheck.results import LEAK, PASS
+from leakcheck.results import LEAK, PASS, Attempt, ProbeResult
+from leakcheck.schema import probe_document, tool_report_document, tool_report_from_document
 from leakcheck.tools import TOOLS, lsan, scaling, with_scaling
 from leakcheck.tools.attribution import Subject
 from leakcheck.tools.model import (
@@ -25,8 +26,6 @@ from leakcheck.tools.model import (
     Frame,
     LeakRecord,
     ToolReport,
-    report_document,
-    report_from_document,
 )
 from leakcheck.tools.verdict import apply, unexplained
 
@@ -38,7 +37,7 @@ LIBRARY = "/work/main/zig-out/mutants/vips-unref/lib/libpyjamaz.so"
 
 def _pass(iterations: int) -> ToolReport:
     name = f"lsan-alive-vips-unref-optimize-{iterations}.json.gz"
-    return report_from_document(json.loads(gzip.decompress((DATA / name).read_bytes())))
+    return tool_report_from_document(json.loads(gzip.decompress((DATA / name).read_bytes())))
 
 
 def test_the_no_roots_log_lists_every_block_alive_at_exit_and_the_library_s_go_through_it() -> None:
@@ -121,16 +120,17 @@ def test_the_runs_scan_no_roots_with_glib_s_slices_as_plain_mallocs(tmp_path: Pa
 
 def test_the_terminal_json_and_page_show_them_like_valgrind_s_growth() -> None:
     report = with_scaling(ToolReport("lsan", ()), _pass(10), _pass(30), 20)
-    document = report_document(report)
-    assert report_from_document(document) == report
+    document = tool_report_document(report)
+    assert tool_report_from_document(document) == report
     view = attribution_view({"tool": document})
     assert view is not None and len(view.blocks) == 3
     assert view.blocks[0].title == "+265 block(s) (+12.4 KiB) alive at exit, grown with the iterations"
     assert view.blocks[0].allocated_in == "optimizer.prepare (/work/main/zig/src/optimizer.zig:143)"
     lines = attribution_lines("zig.optimize_memory", view)
     assert lines[1].startswith("  +265 block(s) (+12.4 KiB) alive at exit, grown with the iterations, allocated in ")
-    attempt = {"outcome": "LEAK", "reasons": ["libvips live objects +309"], "tool": document, "duration_s": 1.0,
-               "peak_rss": 1}
-    page = render_html(build_report({"probes": [{"name": "zig.optimize_memory", "lang": "zig", "outcome": "LEAK",
-                                                 "attempts": [attempt]}]}, "run"))
+    attempt = Attempt(number=1, outcome=LEAK, reasons=("libvips live objects +309",), key_figure="", returncode=0,
+                      phase="teardown", last_tick=None, duration_s=1.0, peak_rss=1, files={}, tool=report)
+    probe = ProbeResult(name="zig.optimize_memory", lang="zig", suite="fast", iterations=30, outcome=LEAK,
+                        attempts=(attempt,))
+    page = render_html(build_report({"probes": [probe_document(probe)]}, "run"))
     assert "alive at exit, grown with the iterations</strong>, allocated in <code>optimizer.prepare" in page
