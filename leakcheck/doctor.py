@@ -18,6 +18,7 @@ from leakcheck.runner.command import (
     expand_for,
     missing_requirements,
     probe_environment,
+    required_paths,
     resolve_executable,
 )
 
@@ -80,7 +81,7 @@ def _probe_checks(probe: ProbeSpec, root: Path) -> Iterator[_Check]:
     executable = resolve_executable(command[0], root)
     yield _Check(f"command {command[0]}", executable is not None, executable or f"{command[0]} not found",
                  _install_hint(probe, command[0]))
-    for path in _required_paths(probe, root):
+    for path in required_paths(probe, root):
         shown = _relative(path, root)
         yield (_Check(f"required {shown}", False, "does not exist",
                       probe.setup or "build or install it (the probe declares it in requires)")
@@ -92,11 +93,6 @@ def _probe_checks(probe: ProbeSpec, root: Path) -> Iterator[_Check]:
         yield _Check("node --expose-gc", "--expose-gc" in command,
                      "in the command" if "--expose-gc" in command else f"{probe.name}'s command lacks it",
                      'add "--expose-gc" after {node}: the SDK forces collection before every tick', required=False)
-
-
-def _required_paths(probe: ProbeSpec, root: Path) -> list[Path]:
-    paths = (Path(expand_for(probe, required, "requires")) for required in probe.requires)
-    return [p if p.is_absolute() else root / p for p in paths]
 
 
 def _relative(path: Path, root: Path) -> str:

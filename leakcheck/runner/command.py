@@ -31,9 +31,14 @@ def expand_for(probe: ProbeSpec, text: str, where: str) -> str:
         raise CannotRun(f"{where}: {exc}") from None
 
 
-def missing_requirements(probe: ProbeSpec, root: Path) -> list[Path]:
+def required_paths(probe: ProbeSpec, root: Path) -> list[Path]:
+    """The probe's `requires`, expanded, relative ones under `root`."""
     paths = (Path(expand_for(probe, required, "requires")) for required in probe.requires)
-    return [path for path in (p if p.is_absolute() else root / p for p in paths) if not path.exists()]
+    return [path if path.is_absolute() else root / path for path in paths]
+
+
+def missing_requirements(probe: ProbeSpec, root: Path) -> list[Path]:
+    return [path for path in required_paths(probe, root) if not path.exists()]
 
 
 def probe_command(probe: ProbeSpec, root: Path) -> list[str]:
