@@ -52,7 +52,7 @@ class ProbeSpec:
     """"<lang>.<name>" in ASCII letters, digits, "_", "-" and "."; also the name of its log folder."""
     lang: str
     command: tuple[str, ...]
-    """As written, with placeholders ({python}, {node}, {root}, {zig_out}) not yet expanded."""
+    """As written, with placeholders ({python}, {node}, {root} and the [vars]) not yet expanded."""
     iterations: Mapping[str, int]
     """Iterations per suite; the probe belongs to the suites named here."""
     limits: tuple[Limit, ...]
