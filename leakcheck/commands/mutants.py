@@ -32,6 +32,7 @@ from leakcheck.mutants.run import PRODUCTION, MutationPlan, StageListener, run_m
 from leakcheck.mutants.terminal import print_score
 from leakcheck.mutants.view import build_mutation_view
 from leakcheck.output.json_results import JsonResults
+from leakcheck.output.run_dir import create_run_dir
 from leakcheck.output.terminal import TerminalReporter, make_console
 from leakcheck.report.html import render_html
 from leakcheck.report.model import build_mutation_report
@@ -87,7 +88,8 @@ def execute(args: argparse.Namespace) -> int:
     if not args.no_build:
         console.print(f"built the production library and {len(mutants)} leak mutant(s) in {build_s:.1f}s")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out_dir = args.out_dir or mutants_dir(provenance.project_dir(config.root) / "reports") / f"{stamp}-{args.suite}"
+    out_dir = args.out_dir or create_run_dir(mutants_dir(provenance.project_dir(config.root) / "reports"), stamp,
+                                             args.suite)
     header = _header(args, config, mutants, out_dir)
     plan = MutationPlan(root=config.root, suite=args.suite, probes=probes, mutants=mutants, libraries=libraries,
                         library_env=catalogue(config).env,
