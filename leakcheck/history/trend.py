@@ -25,7 +25,11 @@ class TrendPoint:
 
 
 def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint, ...]]:
-    runs = [r for r in history.runs if r.run_id <= until_run]
+    """Up to `until_run`, and only the runs of its suite that loaded the same library: a medium run's figures
+    or a leak mutant's build are not the fast suite's history."""
+    current = next((r for r in history.runs if r.run_id == until_run), None)
+    runs = [r for r in history.runs if r.run_id <= until_run
+            and (current is None or (r.suite == current.suite and r.library == current.library))]
     trends: dict[str, list[TrendPoint]] = {}
     for run in runs:
         groups: dict[str, list[ProbeSummary]] = {}

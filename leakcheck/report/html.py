@@ -37,8 +37,9 @@ def probe_chart(probe: ProbeView) -> Markup:
 
 
 def trend_chart(points: Sequence[TrendPoint]) -> Markup:
-    """Peak RSS and the RSS slope, one point per recorded run in order (the table below names them)."""
-    runs = tuple(float(index) for index in range(len(points)))
+    """Peak RSS and the RSS slope, a point per recorded run, the runs of one commit side by side above its
+    label (the table below names every run)."""
+    runs = commit_positions(points)
     regressed = [p.run_id for p in points if p.regression]
     reason = f"regression in {', '.join(regressed)}" if regressed else ""
     sloped = [(x, p.slope) for x, p in zip(runs, points, strict=True) if p.slope is not None]
@@ -47,4 +48,23 @@ def trend_chart(points: Sequence[TrendPoint]) -> Markup:
     if sloped:
         shown.append(svg.Panel("RSS slope per iteration", "bytes", tuple(x for x, _ in sloped),
                                tuple(float(s) for _, s in sloped)))
-    return Markup(svg.render(shown, svg.Frame("run")))
+    labels = tuple((float(index), commit[:7] or "no commit") for index, commit in enumerate(_commits(points)))
+    return Markup(svg.render(shown, svg.Frame("commit", x_ticks=labels)))
+
+
+def commit_positions(points: Sequence[TrendPoint]) -> tuple[float, ...]:
+    """x of each run: its commit's ordinal, the runs of one commit spread within ±0.3 of it."""
+    commits = _commits(points)
+    counts = {commit: sum(p.commit == commit for p in points) for commit in commits}
+    seen: dict[str, int] = {}
+    positions = []
+    for point in points:
+        k, n = seen.get(point.commit, 0), counts[point.commit]
+        seen[point.commit] = k + 1
+        offset = 0.0 if n == 1 else -0.3 + 0.6 * k / (n - 1)
+        positions.append(commits.index(point.commit) + offset)
+    return tuple(positions)
+
+
+def _commits(points: Sequence[TrendPoint]) -> list[str]:
+    return list(dict.fromkeys(point.commit for point in points))

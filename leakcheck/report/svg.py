@@ -49,6 +49,8 @@ class Frame:
     x_label: str
     """"iteration" or "seconds since start"."""
     warmup_end: float | None = None
+    x_ticks: tuple[tuple[float, str], ...] = ()
+    """Labelled positions in place of round numbers (e.g. one per commit)."""
 
 
 def order(panels: Sequence[Panel]) -> list[Panel]:
@@ -85,7 +87,7 @@ def _panel(panel: Panel, top: float, x_range: tuple[float, float], frame: Frame)
         parts.append(f'<rect x="1" y="{top + 1}" width="{WIDTH - 2}" height="{PANEL_HEIGHT - 2}" fill="none" '
                      f'stroke="{FAILED}" stroke-width="2"/>')
     parts += _phases(plot, frame)
-    parts += _axes(plot, panel)
+    parts += _axes(plot, panel, frame)
     parts.append(_polyline(plot, panel))
     if panel.trend is not None:
         x0, y0, x1, y1 = panel.trend
@@ -136,7 +138,7 @@ def _phases(plot: _Plot, frame: Frame) -> list[str]:
             f'<text x="{split + 4:.1f}" y="{plot.top + 13}" fill="#555">measure</text>']
 
 
-def _axes(plot: _Plot, panel: Panel) -> list[str]:
+def _axes(plot: _Plot, panel: Panel, frame: Frame) -> list[str]:
     parts = [f'<line x1="{plot.left}" y1="{plot.bottom}" x2="{plot.right}" y2="{plot.bottom}" stroke="#999"/>',
              f'<line x1="{plot.left}" y1="{plot.top}" x2="{plot.left}" y2="{plot.bottom}" stroke="#999"/>']
     origin = panel.baseline if panel.baseline is not None else 0.0
@@ -144,8 +146,9 @@ def _axes(plot: _Plot, panel: Panel) -> list[str]:
         y = plot.y(value)
         parts.append(f'<line x1="{plot.left - 3}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" stroke="#e4e4e4"/>')
         parts.append(f'<text x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_y_label(panel, value))}</text>')
+    x_ticks = frame.x_ticks or tuple((value, _x_label(value)) for value in _ticks(*plot.xs))
     parts += [f'<text x="{plot.x(value):.1f}" y="{plot.bottom + 15}" text-anchor="middle" fill="#555">'
-              f"{_x_label(value)}</text>" for value in _ticks(*plot.xs)]
+              f"{escape(text)}</text>" for value, text in x_ticks]
     return parts
 
 

@@ -60,12 +60,12 @@ def attempt(probe: SyntheticProbe, rng: random.Random) -> Attempt:
 
 
 def write_run(run_dir: Path, probes: list[SyntheticProbe], *, commit: str = "a" * 40, seed: int = 0,
-              time: str = "2026-11-23T12:00:00+00:00") -> Path:
+              time: str = "2026-11-23T12:00:00+00:00", suite: str = "fast", library: str | None = None) -> Path:
     """reports/runs/<id>/results.json for these probes, as `leakcheck run` writes it."""
     rng = random.Random(seed)
     header = {"provenance": {"time": time, "commit": commit, "dirty": False, "machine": {"hostname": "test"},
-                             "versions": {"leakcheck": "0.1.0"}},
-              "config": "pyproject.toml", "run_dir": str(run_dir), "selection": {"suite": "fast", "lang": None}}
+                             "versions": {"leakcheck": "0.1.0"}, "library_path": library},
+              "config": "pyproject.toml", "run_dir": str(run_dir), "selection": {"suite": suite, "lang": None}}
     writer = JsonResults([run_dir / "results.json"], header)
     for probe in probes:
         writer.add(ProbeResult(name=probe.name, lang=probe.name.split(".")[0], suite="fast",

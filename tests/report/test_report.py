@@ -12,7 +12,7 @@ from leakcheck.cli import main
 from leakcheck.history.index import load_history
 from leakcheck.history.store import load_run
 from leakcheck.history.trend import probe_trends
-from leakcheck.report.html import render_html
+from leakcheck.report.html import commit_positions, render_html, trend_chart
 from leakcheck.report.markdown import render_markdown
 from leakcheck.report.model import build_report
 
@@ -114,6 +114,23 @@ def test_page_size_does_not_grow_with_the_length_of_the_series(tmp_path: Path) -
         sizes.append(len(render_html(build_report(document, f"run-{samples}")).encode()))
     assert sizes[1] <= 1.1 * sizes[0], sizes
     assert sizes[1] <= 2 * 250_000  # the done-when budget: <= 5 MB for 20 probes
+
+
+def test_the_trend_across_runs_keeps_to_the_suite_and_library_and_groups_runs_by_commit(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    probes = [SyntheticProbe("zig.a")]
+    write_run(runs / "20261123T100000Z-fast", probes, commit="1" * 40, library="/lib/libx.so")
+    write_run(runs / "20261123T100500Z-fast", probes, commit="1" * 40, library="/lib/libx.so")
+    write_run(runs / "20261123T101000Z-medium", probes, commit="1" * 40, suite="medium", library="/lib/libx.so")
+    write_run(runs / "20261123T102000Z-fast", probes, commit="2" * 40, library="/mutants/leaky/libx.so")
+    last = write_run(runs / "20261123T103000Z-fast", probes, commit="2" * 40, library="/lib/libx.so")
+    history = load_history(runs)
+    view = build_report(load_run(last), "20261123T103000Z-fast", probe_trends(history, "20261123T103000Z-fast"))
+    trend = view.probes[0].trend
+    assert [p.run_id for p in trend] == ["20261123T100000Z-fast", "20261123T100500Z-fast", "20261123T103000Z-fast"]
+    assert commit_positions(trend) == (-0.3, 0.3, 1.0)  # two runs of commit 1 side by side, then commit 2
+    chart = str(trend_chart(trend))
+    assert ">1111111</text>" in chart and ">2222222</text>" in chart
 
 
 def test_trend_across_runs_marks_the_run_where_a_probe_starts_failing(tmp_path: Path) -> None:
