@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 BUILT_IN = ("root", "python", "node")
 
@@ -40,6 +39,3 @@ def literal(text: str) -> str:
     """`text` as a template that expands to itself (for commands built by code, not written by a user)."""
     return text.replace("{", "{{").replace("}", "}}")
 
-
-def names_in(text: str) -> list[str]:
-    return PLACEHOLDER.findall(text)
