@@ -20,13 +20,16 @@ from leakcheck.outcomes import (
     TIMEOUT,
     Outcome,
 )
+from leakcheck.thinning import Keep, lowest_and_highest, starts_and_last
 from leakcheck.tools.model import ToolReport
 
 __all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
            "Outcome"]
 
 SCHEMA = "leakcheck.run"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: an attempt's samples and ticks are thinned to KEPT_ROWS (the whole series is in its samples.csv and
+events.jsonl), and `tick_count` says how many ticks there were."""
 
 
 
@@ -52,6 +55,17 @@ class Tick:
     i: int
     phase: str
     counters: Mapping[str, float]
+
+
+SAMPLE_KEEP: Keep[Sample] = lowest_and_highest(lambda sample: float(sample.rss))
+"""A thinned stretch of samples keeps its lowest RSS (the floors a trend is fitted to) and its highest (peaks)."""
+TICK_KEEP: Keep[Tick] = starts_and_last(lambda tick: tick.phase)
+"""A thinned stretch of ticks keeps each phase's first tick and its last (the baseline and the end)."""
+MEMORY_SAMPLES = 16_384
+MEMORY_TICKS = 16_384
+"""What a running attempt keeps in memory and judges (hours of 100 Hz samples thin to these)."""
+KEPT_ROWS = 2_000
+"""What an ended attempt keeps of each series, in memory and in results.json (the report draws 400 a panel)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +134,11 @@ class Attempt:
     peak_rss: int
     files: Mapping[str, str]
     samples: tuple[Sample, ...] = ()
+    """The outside samples, thinned to KEPT_ROWS (all of them are in files["samples"])."""
     ticks: tuple[Tick, ...] = ()
+    """The ticks, thinned to KEPT_ROWS."""
+    tick_count: int | None = None
+    """Ticks received in all (None: as many as `ticks` holds)."""
     checks: tuple[Check, ...] = ()
     findings: tuple[Mapping[str, Any], ...] = ()
     started_at: float = 0.0

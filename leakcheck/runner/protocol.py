@@ -8,7 +8,8 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from leakcheck.results import Check, Hello, Tick
+from leakcheck.results import MEMORY_TICKS, TICK_KEEP, Check, Hello, Tick
+from leakcheck.thinning import Thinned
 
 PROTOCOL_VERSION = 2
 """The newest version; a probe may speak any of SUPPORTED_PROTOCOLS."""
@@ -34,7 +35,8 @@ class ProtocolReader:
         self.phase = "start"
         self.phase_started: dict[str, float] = {}
         self.last_tick: int | None = None
-        self.ticks: list[Tick] = []
+        self.ticks: Thinned[Tick] = Thinned(MEMORY_TICKS, TICK_KEEP)
+        """Bounded however long the probe runs (leakcheck.thinning); the whole stream is in events.jsonl."""
         self.checks: list[Check] = []
         self.done_iterations: int | None = None
         self.error: str | None = None

@@ -45,6 +45,7 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    returncode=-11, phase="measure", last_tick=110, duration_s=3.5, peak_rss=40_045_056,
                    files={"stdout": "/runs/x/stdout.log", "samples": "/runs/x/samples.csv"}, samples=SAMPLES,
                    ticks=(Tick(0.5, 0, "warmup", {}), Tick(1.25, 10, "measure", {"lib_live_bytes": 64.0})),
+                   tick_count=2,
                    checks=(Check("gc freed", 0.5, ">=", 0.7, False),), findings=(FINDING,),
                    started_at=1_764_000_000.5, crash=Crash("SIGSEGV", 11, "measure", "signal", "#0 f"),
                    hang=Hang("stall", 30.0, "measure", "Thread 1"), sampler=SamplerStats(12, 10.0, 0.02, 0.01),

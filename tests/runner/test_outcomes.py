@@ -15,7 +15,7 @@ def test_clean_probe_passes_with_every_series_recorded(leakcheck) -> None:
     run = leakcheck(python_probe("clean", "pass"))
     assert run.returncode == 0, run.stdout + run.stderr
     results = run.results
-    assert results["schema"] == "leakcheck.run" and results["schema_version"] == 1
+    assert results["schema"] == "leakcheck.run" and results["schema_version"] == 2
     assert results["complete"] is True and results["exit_code"] == 0
     assert {"commit", "dirty", "machine", "versions", "time"} <= set(results["provenance"])
     attempt = run.probe("python.clean")["attempts"][0]

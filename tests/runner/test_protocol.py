@@ -33,7 +33,7 @@ def test_a_full_run_is_read_across_arbitrary_chunks() -> None:
                              {"event": "phase", "name": "teardown"}, {"event": "done", "iterations": 6}))
     assert reader.error is None
     assert reader.phase == "teardown" and reader.last_tick == 5 and reader.done_iterations == 6
-    assert [(t.i, t.phase, dict(t.counters)) for t in reader.ticks] == [(0, "measure", {"lib_live_bytes": 10.0}),
+    assert [(t.i, t.phase, dict(t.counters)) for t in reader.ticks.items()] == [(0, "measure", {"lib_live_bytes": 10.0}),
                                                                         (5, "measure", {})]
     assert reader.checks[0].ok and not reader.failed_checks
 
