@@ -37,7 +37,7 @@ from leakcheck.results import (
 )
 from leakcheck.runner import crash as crashes
 from leakcheck.runner import escape, lifetime
-from leakcheck.runner.capture import CappedFile, StreamCut
+from leakcheck.runner.capture import CappedFile, StreamCut, cap_written_file
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
@@ -173,7 +173,18 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     if watch.exit_hung:
         reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
                              f"runtime's deadlock in p11-kit's destructor); its events were complete"))
-    return replace(attempt, outcome=outcome, reasons=reasons, tool=report)
+    return _with_tool_logs_capped(replace(attempt, outcome=outcome, reasons=reasons, tool=report), plan.log_cap)
+
+
+def _with_tool_logs_capped(attempt: Attempt, cap: int) -> Attempt:
+    """The tool's own files, once read, within the log cap like the captured streams (a leak of a million
+    blocks under valgrind writes a log of gigabytes)."""
+    cuts = {Path(name).name: cut for name in (attempt.tool.files if attempt.tool else ())
+            if Path(name).is_file() and (cut := cap_written_file(Path(name), cap)) is not None}
+    if not cuts:
+        return attempt
+    return replace(attempt, log_cuts={**attempt.log_cuts, **{name: cut.document() for name, cut in cuts.items()}},
+                   notes=(*attempt.notes, *(cut.note(name) for name, cut in cuts.items())))
 
 
 def _with_scaling(plan: AttemptPlan, tool: Tool, report: ToolReport, on_progress: ProgressCallback) -> ToolReport:
