@@ -361,7 +361,10 @@ class _Watch:
         plan = plan_notes(self.reader.announced, config_name=self.plan.probe.name,
                           requested_iterations=self.plan.iterations)
         left = (escape.note(self.left_running),) if self.left_running else ()
-        return (*plan, *left, *(cut.note(name) for name, cut in self.log_cuts.items()))
+        dropped = self.reader.checks_dropped
+        checks = ((f"checks: the first {len(self.reader.checks):,} are kept, {dropped:,} later ones were counted "
+                   f"and dropped"),) if dropped else ()
+        return (*plan, *left, *checks, *(cut.note(name) for name, cut in self.log_cuts.items()))
 
     def interrupted_result(self, files: dict[str, str]) -> Attempt:
         """The attempt the run's interruption cut short: not judged (ERROR, for no outcome means "stopped
