@@ -245,7 +245,9 @@ def finding_from_document(value: object, where: str) -> Mapping[str, Any]:
     finding = Fields(value, where)
     return {"signal": finding.text("signal"), "kind": finding.text("kind"), "failed": finding.flag("failed"),
             "figures": finding.table_of("figures", as_number), "reason": finding.text("reason"),
-            "inconclusive": finding.flag("inconclusive", False), "borderline": finding.text("borderline", "")}
+            # Written since INCONCLUSIVE: kept as read, so that older documents read back as they were written.
+            **({"inconclusive": finding.flag("inconclusive")} if "inconclusive" in finding.table else {}),
+            **({"borderline": finding.text("borderline")} if "borderline" in finding.table else {})}
 
 
 # --- what went wrong, and what the probe said -------------------------------------------------------------

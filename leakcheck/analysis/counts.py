@@ -78,7 +78,8 @@ def segment_finding(signal: str, name: str, points: Sequence[Point], series: Pro
     tolerance = f", allowed {format_quantity(allowed, unit, signed=True)}" if allowed else ""
     if failed:
         return Finding(signal, "segments", True, figures, f"{detail}: grows in every segment{tolerance}")
-    why = "not in every segment (a one-off, or a pool filling up)" if not every else f"within the allowance{tolerance}"
+    why = ("no growth" if rises == 0 else "not in every segment (a one-off, or a pool filling up)") if not every \
+        else f"within the allowance{tolerance}"
     return Finding(signal, "segments", False, figures, f"{detail}: not a leak: {why}")
 
 

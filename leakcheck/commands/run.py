@@ -97,8 +97,7 @@ def execute(args: argparse.Namespace) -> int:
                             "shard": str(args.shard) if args.shard else None,
                             "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations,
                             "tool_subject": args.tool_subject.pattern if args.tool_subject else None,
-                            "log_cap": options.log_cap, "escalate": args.escalate,
-                            "allow": sorted(args.allow)}}
+                            "log_cap": options.log_cap}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter(verbose=args.verbose) as terminal:
