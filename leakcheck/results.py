@@ -11,6 +11,7 @@ from leakcheck.outcomes import (
     ERROR,
     FAIL,
     FLAKY,
+    INCONCLUSIVE,
     LEAK,
     OUTCOMES,
     OVER_LIMIT,
@@ -23,7 +24,7 @@ from leakcheck.outcomes import (
 from leakcheck.thinning import Keep, lowest_and_highest, starts_and_last
 from leakcheck.tools.model import ToolReport
 
-__all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
+__all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "INCONCLUSIVE", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
            "Outcome"]
 
 SCHEMA = "leakcheck.run"
@@ -161,6 +162,10 @@ class Attempt:
     log was cut, a process was left running."""
     interrupted: bool = False
     """The run was interrupted while this attempt ran: outcome ERROR, not judged, the series as far as it got."""
+    iterations: int | None = None
+    """The iterations this attempt was asked for (LEAKCHECK_ITERATIONS); None in documents that predate it."""
+    escalation: str = ""
+    """Why this attempt ran more iterations than the one before it (session.escalation); "" otherwise."""
 
     @property
     def reason(self) -> str:

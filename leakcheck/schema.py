@@ -240,7 +240,10 @@ def finding_from_document(value: object, where: str) -> Mapping[str, Any]:
     """A finding of the analysis (analysis.model.Finding as the runner stores it): checked, kept a mapping."""
     finding = Fields(value, where)
     return {"signal": finding.text("signal"), "kind": finding.text("kind"), "failed": finding.flag("failed"),
-            "figures": finding.table_of("figures", as_number), "reason": finding.text("reason")}
+            "figures": finding.table_of("figures", as_number), "reason": finding.text("reason"),
+            # Written since INCONCLUSIVE: kept as read, so that older documents read back as they were written.
+            **({"inconclusive": finding.flag("inconclusive")} if "inconclusive" in finding.table else {}),
+            **({"borderline": finding.text("borderline")} if "borderline" in finding.table else {})}
 
 
 # --- what went wrong, and what the probe said -------------------------------------------------------------
@@ -333,7 +336,8 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
         "hang": _dataclass_document(attempt.hang), "sampler": _dataclass_document(attempt.sampler),
         "hello": _dataclass_document(attempt.hello),
         "log_cuts": {stream: dict(cut) for stream, cut in attempt.log_cuts.items()},
-        "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted}
+        "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted,
+        "iterations": attempt.iterations, "escalation": attempt.escalation}
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = tool_report_document(attempt.tool)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
@@ -363,7 +367,8 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         hello=attempt.get("hello", _optional(hello_from_document), None), notes=attempt.texts("notes"),
         log_cuts=attempt.table_of("log_cuts", log_cut_from_document),
         left_running=attempt.each("left_running", left_running_from_document),
-        interrupted=attempt.flag("interrupted", False))
+        interrupted=attempt.flag("interrupted", False), iterations=attempt.optional_integer("iterations"),
+        escalation=attempt.text("escalation", ""))
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:

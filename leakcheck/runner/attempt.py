@@ -445,6 +445,7 @@ class _Watch:
         series = build_series(self.sampler.samples.items(), self.reader.ticks.items(),
                               teardown_at=self.reader.phase_started.get("teardown"),
                               exact_patterns=self.plan.probe.exact_counters,
+                              process_wide_patterns=self.plan.probe.process_wide_counters,
                               warmup=announced.warmup if announced is not None else None)
         self.x_unit = series.x_unit
         if self.plan.tool is not None:  # the tool's allocator and shadow memory move RSS/VMS, not the probe

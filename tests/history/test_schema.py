@@ -52,7 +52,9 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    output_tail="last line", tool=TOOL, hello=Hello(2, "zig.p", "zig", 120, 12),
                    notes=("the probe planned 120 iterations",),
                    log_cuts={"stdout": {"written": 3_000_000, "kept": 1_048_576, "cut": 1_951_424}},
-                   left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR")
+                   left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR",
+                   iterations=30 * 4 ** (number - 1),
+                   escalation=f"inconclusive: 30 → {30 * 4 ** (number - 1)} iterations" if number > 1 else "")
 
 
 def full_run() -> RunDocument:
