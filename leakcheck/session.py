@@ -24,6 +24,7 @@ from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
 from leakcheck.runner.lifetime import become_subreaper
+from leakcheck.runner.sites import attribute_sites
 from leakcheck.tools import TOOL_LANGS, Tool
 
 
@@ -48,6 +49,8 @@ class RunOptions:
     """Objects or source files that are the code under test under the tool (default: see tools.attribution)."""
     log_cap: int = DEFAULT_LOG_CAP
     """Bytes kept on disk of each captured stream of an attempt."""
+    tracemalloc: bool = False
+    """Python SDK probes trace their allocations (a LEAK is attributed from its own run, not a re-run)."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -152,7 +155,8 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                            number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
-                           tool_subject=options.tool_subject, log_cap=options.log_cap)
+                           tool_subject=options.tool_subject, log_cap=options.log_cap,
+                           tracemalloc=options.tracemalloc)
         try:
             attempts.append(run_attempt(plan, listener.progress))
         except AttemptInterrupted as stop:
@@ -160,8 +164,9 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                                                (*attempts, stop.attempt), repeat)) from None
         if attempts[-1].outcome in PASSING:
             break
-    return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
-                       repeat)
+    result = ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
+                         repeat)
+    return attribute_sites(result, plan, listener.progress, ProbeInterrupted)
 
 
 def _outcome(attempts: Sequence[Attempt]) -> str:
