@@ -123,6 +123,47 @@ class Hang:
 
 
 @dataclass(frozen=True)
+class AllocationSite:
+    """A source line whose live Python allocations grew over a probe's measure phase (its `sites` event)."""
+
+    file: str
+    line: int
+    bytes: int
+    """Growth between the snapshots at the start and the end of the measure phase."""
+    blocks: int
+    bytes_per_iteration: float
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    """What a probe traced by tracemalloc reported: the sites that grew most over `iterations` measured ones."""
+
+    iterations: int
+    sites: tuple[AllocationSite, ...]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The Python allocation sites behind a probe's LEAK: from its own attempt when tracemalloc traced it, else
+    from one re-run with tracemalloc on (leakcheck.runner.sites)."""
+
+    source: str
+    """"attempt" (the final attempt traced) or "re-run"."""
+    report: SiteReport | None
+    """None when the run the sites were asked of wrote none (it failed, or the probe does not use the SDK)."""
+    outcome: str
+    """The outcome of the run the sites come from."""
+    summary: str
+    """One line saying what the sites mean, or why there are none."""
+    directory: str = ""
+    """The re-run's logs."""
+
+
+@dataclass(frozen=True)
 class Attempt:
     number: int
     outcome: str
@@ -166,6 +207,8 @@ class Attempt:
     """The iterations this attempt was asked for (LEAKCHECK_ITERATIONS); None in documents that predate it."""
     escalation: str = ""
     """Why this attempt ran more iterations than the one before it (session.escalation); "" otherwise."""
+    sites: SiteReport | None = None
+    """The allocation sites the probe reported (a Python SDK probe under tracemalloc); None when it wrote none."""
 
     @property
     def reason(self) -> str:
@@ -181,6 +224,8 @@ class ProbeResult:
     outcome: str
     attempts: tuple[Attempt, ...]
     repeat: int = 1
+    attribution: Attribution | None = None
+    """The Python allocation sites behind a LEAK (leakcheck.runner.sites); None for other outcomes and languages."""
 
     @property
     def final(self) -> Attempt:

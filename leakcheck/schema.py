@@ -20,7 +20,9 @@ from leakcheck.results import (
     SCHEMA,
     SCHEMA_VERSION,
     TICK_KEEP,
+    AllocationSite,
     Attempt,
+    Attribution,
     Check,
     Crash,
     Hang,
@@ -28,6 +30,7 @@ from leakcheck.results import (
     ProbeResult,
     Sample,
     SamplerStats,
+    SiteReport,
     Tick,
 )
 from leakcheck.storage import SAMPLE_COLUMNS
@@ -285,6 +288,36 @@ def left_running_from_document(value: object, where: str) -> Mapping[str, Any]:
     return {"pid": process.integer("pid"), "command": process.text("command")}
 
 
+# --- the allocation sites of a traced Python probe ---------------------------------------------------------
+
+def site_report_document(report: SiteReport) -> dict[str, Any]:
+    return {"iterations": report.iterations, "sites": [dataclasses.asdict(site) for site in report.sites]}
+
+
+def site_report_from_document(value: object, where: str) -> SiteReport:
+    report = Fields(value, where)
+    return SiteReport(iterations=report.integer("iterations"), sites=report.each("sites", _site, required=True))
+
+
+def _site(value: object, where: str) -> AllocationSite:
+    site = Fields(value, where)
+    return AllocationSite(file=site.text("file"), line=site.integer("line"), bytes=site.integer("bytes"),
+                          blocks=site.integer("blocks"), bytes_per_iteration=site.number("bytes_per_iteration"))
+
+
+def attribution_document(attribution: Attribution) -> dict[str, Any]:
+    return {"source": attribution.source, "outcome": attribution.outcome, "summary": attribution.summary,
+            "directory": attribution.directory,
+            "report": site_report_document(attribution.report) if attribution.report is not None else None}
+
+
+def attribution_from_document(value: object, where: str) -> Attribution:
+    attribution = Fields(value, where)
+    return Attribution(source=attribution.text("source"), outcome=attribution.text("outcome"),
+                       summary=attribution.text("summary"), directory=attribution.text("directory", ""),
+                       report=attribution.get("report", _optional(site_report_from_document), None))
+
+
 # --- a native tool's report (run --tool) ------------------------------------------------------------------
 
 def tool_report_document(report: ToolReport) -> dict[str, Any]:
@@ -340,6 +373,8 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
         "iterations": attempt.iterations, "escalation": attempt.escalation}
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = tool_report_document(attempt.tool)
+    if attempt.sites is not None:  # only a probe traced by tracemalloc reports sites
+        document["sites"] = site_report_document(attempt.sites)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
     document["samples"] = samples_document(attempt)
     document["ticks"] = [tick_document(t) for t in thinned(attempt.ticks, KEPT_ROWS, TICK_KEEP)]
@@ -368,14 +403,18 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         log_cuts=attempt.table_of("log_cuts", log_cut_from_document),
         left_running=attempt.each("left_running", left_running_from_document),
         interrupted=attempt.flag("interrupted", False), iterations=attempt.optional_integer("iterations"),
-        escalation=attempt.text("escalation", ""))
+        escalation=attempt.text("escalation", ""),
+        sites=attempt.get("sites", _optional(site_report_from_document), None))
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:
-    return {"name": result.name, "lang": result.lang, "suite": result.suite, "iterations": result.iterations,
-            "repeat": result.repeat, "outcome": result.outcome, "reason": result.reason,
-            "notes": list(result.final.notes),
-            "attempts": [attempt_document(attempt) for attempt in result.attempts]}
+    document = {"name": result.name, "lang": result.lang, "suite": result.suite, "iterations": result.iterations,
+                "repeat": result.repeat, "outcome": result.outcome, "reason": result.reason,
+                "notes": list(result.final.notes),
+                "attempts": [attempt_document(attempt) for attempt in result.attempts]}
+    if result.attribution is not None:  # only a Python probe's LEAK is attributed
+        document["attribution"] = attribution_document(result.attribution)
+    return document
 
 
 def probe_from_document(value: object, where: str = "") -> ProbeResult:
@@ -385,7 +424,8 @@ def probe_from_document(value: object, where: str = "") -> ProbeResult:
         raise SchemaError(probe.path("attempts"), "expected at least one attempt, got []")
     return ProbeResult(name=probe.text("name"), lang=probe.text("lang"), suite=probe.text("suite"),
                        iterations=probe.integer("iterations"), outcome=probe.text("outcome"), attempts=attempts,
-                       repeat=probe.integer("repeat", 1))
+                       repeat=probe.integer("repeat", 1),
+                       attribution=probe.get("attribution", _optional(attribution_from_document), None))
 
 
 # --- the run ----------------------------------------------------------------------------------------------
@@ -431,6 +471,8 @@ class RunSelection:
     tool_subject: str | None = None
     log_cap: int | None = None
     """Bytes kept on disk of each probe's stdout, stderr and events."""
+    tracemalloc: bool = False
+    """Python SDK probes ran under tracemalloc (`--tracemalloc`)."""
 
 
 @dataclass(frozen=True)
@@ -500,7 +542,8 @@ def selection_from_document(value: object, where: str) -> RunSelection:
         timeout=selection.optional_number("timeout"), shard=selection.optional_text("shard"),
         jobs=selection.optional_integer("jobs"), tool=selection.optional_text("tool"),
         tool_iterations=selection.optional_integer("tool_iterations"),
-        tool_subject=selection.optional_text("tool_subject"), log_cap=selection.optional_integer("log_cap"))
+        tool_subject=selection.optional_text("tool_subject"), log_cap=selection.optional_integer("log_cap"),
+        tracemalloc=selection.flag("tracemalloc", False))
 
 
 def _shard_source(value: object, where: str) -> ShardSource:

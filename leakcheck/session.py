@@ -25,6 +25,7 @@ from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
 from leakcheck.runner.escalation import Escalation, next_escalation, with_scaling
 from leakcheck.runner.lifetime import become_subreaper
+from leakcheck.runner.sites import attribute_sites
 from leakcheck.tools import TOOL_LANGS, Tool
 
 
@@ -51,6 +52,8 @@ class RunOptions:
     """Bytes kept on disk of each captured stream of an attempt."""
     escalate: bool = True
     """Re-run an inconclusive or borderline attempt with more iterations (runner.escalation; run --no-escalate)."""
+    tracemalloc: bool = False
+    """Python SDK probes trace their allocations (a LEAK is attributed from its own run, not a re-run)."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -159,7 +162,8 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                            number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
-                           tool_subject=options.tool_subject, log_cap=options.log_cap)
+                           tool_subject=options.tool_subject, log_cap=options.log_cap,
+                           tracemalloc=options.tracemalloc)
         try:
             attempt = run_attempt(plan, listener.progress)
         except AttemptInterrupted as stop:
@@ -177,8 +181,9 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
         if attempt.outcome in PASSING or retries_left == 0:
             break
         retries_left, escalation = retries_left - 1, ""
-    return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
-                       repeat)
+    result = ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
+                         repeat)
+    return attribute_sites(result, plan, listener.progress, ProbeInterrupted)
 
 
 def _escalation(attempts: Sequence[Attempt], options: RunOptions, probe: ProbeSpec, configured: int) -> Escalation:

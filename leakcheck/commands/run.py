@@ -64,6 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="under --tool, frames whose object or source file matches are the code under test "
                              "(default: every object outside /usr and /lib but the probe's executable; needed when "
                              "the probe links the library in statically, e.g. 'libfixture')")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="Python SDK probes trace their allocations with tracemalloc and report the sites that "
+                             "grew (off by default: tracing costs memory per block and inflates a leak's size; a "
+                             "Python probe's LEAK is re-run once with it to name its sites either way)")
     parser.add_argument("--log-cap", type=_log_cap, metavar="SIZE",
                         help="bytes kept on disk of each probe's stdout, stderr and events, half from the start "
                              "and half from the end (default: the configuration's log_cap, else 16MiB)")
@@ -90,14 +94,14 @@ def execute(args: argparse.Namespace) -> int:
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                          jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
                          tool_subject=args.tool_subject, log_cap=args.log_cap or config.log_cap,
-                         escalate=args.escalate)
+                         escalate=args.escalate, tracemalloc=args.tracemalloc)
     header = {"provenance": provenance.collect(config), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
                             "shard": str(args.shard) if args.shard else None,
                             "jobs": options.jobs, "tool": args.tool, "tool_iterations": args.tool_iterations,
                             "tool_subject": args.tool_subject.pattern if args.tool_subject else None,
-                            "log_cap": options.log_cap}}
+                            "log_cap": options.log_cap, "tracemalloc": args.tracemalloc}}
     json_paths = [run_dir / "results.json", *([args.json] if args.json else [])]
     writer = JsonResults(json_paths, header)
     with TerminalReporter(verbose=args.verbose) as terminal:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from leakcheck.config import ProbeSpec
 from leakcheck.report.attribution import AttributionView, report_view
+from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import PASSING, ProbeResult
 from leakcheck.runner.attempt import Progress as ProbeProgress
 from leakcheck.units import format_bytes
@@ -59,6 +60,7 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     passing = {str(f.get("reason")) for f in final.findings if not f.get("failed") and not f.get("inconclusive")}
     lines += [f"    {reason}" for reason in final.reasons if every_reason or reason not in passing]
     lines += [f"    note: {note}" for note in final.notes]
+    lines += site_lines(sites_view(result.attribution))
     stacks = final.crash.backtrace if final.crash else final.hang.stacks if final.hang else ""
     lines += _tail("stacks", stacks)
     if result.outcome not in PASSING and final.output_tail.strip() not in stacks:
@@ -67,6 +69,15 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     if logs:
         lines.append(f"    logs: {logs.rsplit('/', 1)[0]}")
     return lines
+
+
+def site_lines(view: SitesView | None) -> list[str]:
+    """The allocation sites behind a Python probe's LEAK, most growth first."""
+    if view is None:
+        return []
+    lines = [f"    {view.title}: {view.summary}"]
+    lines += [f"      {site.per_iteration:>16}  {site.where}  ({site.growth})" for site in view.sites]
+    return lines + ([f"      re-run logs: {view.directory}"] if view.directory else [])
 
 
 def _tail(title: str, text: str) -> list[str]:

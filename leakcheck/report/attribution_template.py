@@ -1,4 +1,5 @@
-"""A probe's native attribution section (`leakcheck run --tool`), included by the page template."""
+"""A probe's attribution sections, included by the page template: native (`leakcheck run --tool`) and the
+Python allocation sites of a LEAK (tracemalloc)."""
 
 ATTRIBUTION_SECTION = """{% set tool = probe.attribution %}<div class="attribution">
 <h3>Under {{ tool.tool }}</h3>
@@ -10,5 +11,15 @@ ATTRIBUTION_SECTION = """{% set tool = probe.attribution %}<div class="attributi
 {% endfor %}
 {% if tool.more %}<p>{{ tool.more }} more record(s) in the results JSON.</p>{% endif %}
 {% for note in [tool.fd_note, tool.other] if note %}<p class="note">{{ note }}</p>{% endfor %}
+</div>
+"""
+
+SITES_SECTION = """{% set sites = probe.sites %}<div class="attribution sites">
+<h3>{{ sites.title }}</h3>
+<p>{{ sites.summary }}</p>
+{% if sites.sites %}<table><tr><th>site</th><th>per iteration</th><th>over the measure phase</th></tr>
+{% for site in sites.sites %}<tr><td><code>{{ site.where }}</code></td><td>{{ site.per_iteration }}</td><td>{{ site.growth }}</td></tr>
+{% endfor %}</table>{% endif %}
+{% if sites.directory %}<p class="note">The re-run's logs: <code>{{ sites.directory }}</code></p>{% endif %}
 </div>
 """

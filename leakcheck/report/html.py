@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from leakcheck.history.trend import TrendPoint
 from leakcheck.report import svg
-from leakcheck.report.attribution_template import ATTRIBUTION_SECTION
+from leakcheck.report.attribution_template import ATTRIBUTION_SECTION, SITES_SECTION
 from leakcheck.report.model import ProbeView, ReportView
 from leakcheck.report.mutation_template import MUTATION_SECTION
 from leakcheck.report.panels import panels
@@ -22,7 +22,8 @@ from leakcheck.units import format_bytes
 def render_html(view: ReportView) -> str:
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      loader=jinja2.DictLoader({"mutation": MUTATION_SECTION,
-                                                               "attribution": ATTRIBUTION_SECTION}))
+                                                               "attribution": ATTRIBUTION_SECTION,
+                                                               "sites": SITES_SECTION}))
     environment.filters["bytes"] = lambda value: format_bytes(float(value))
     charts = {probe.anchor: probe_chart(probe) for probe in view.probes}
     trend_charts = {probe.anchor: trend_chart(probe.trend) for probe in view.probes if len(probe.trend) > 1}

@@ -11,6 +11,7 @@ from leakcheck.history.figures import warmup_end
 from leakcheck.history.trend import TrendPoint
 from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
+from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
 from leakcheck.schema import (
     Fields,
@@ -87,6 +88,8 @@ class ProbeView:
     """Leaked blocks and their stacks when the run was under valgrind or LSan."""
     signals: Mapping[str, tuple[bool, str]] = field(default_factory=dict)
     """Each finding's signal -> (failed, reason): which chart panel failed, and why."""
+    sites: SitesView | None = None
+    """The Python allocation sites behind a LEAK (tracemalloc)."""
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ def _probe_view(probe: ProbeResult, index: int, trend: tuple[TrendPoint, ...]) -
                      duration_s=attempt.duration_s, peak_rss=format_bytes(float(attempt.peak_rss)),
                      chart=chart_data(attempt), checks=checks, failure=_failure(attempt),
                      output_tail=attempt.output_tail, trend=trend, attribution=attribution_view(attempt),
-                     signals={f["signal"]: (f["failed"], f["reason"]) for f in attempt.findings})
+                     signals={f["signal"]: (f["failed"], f["reason"]) for f in attempt.findings},
+                     sites=sites_view(probe.attribution))
 
 
 def chart_data(attempt: Attempt) -> ChartData:

@@ -50,6 +50,7 @@ ol.stack { font: 12px monospace; margin: .3em 0; } ol.stack li.subject { font-we
 {% if probe.failure.stacks %}<pre class="stacks">{{ probe.failure.stacks }}</pre>{% endif %}
 {% endif %}
 {% if probe.attribution %}{% include "attribution" %}{% endif %}
+{% if probe.sites %}{% include "sites" %}{% endif %}
 {{ charts[probe.anchor] }}
 {% if probe.trend | length > 1 %}<h3>Across runs</h3>
 {{ trend_charts[probe.anchor] }}

@@ -38,7 +38,13 @@ from leakcheck.results import (
 from leakcheck.runner import crash as crashes
 from leakcheck.runner import escape, lifetime
 from leakcheck.runner.capture import CappedFile, StreamCut, cap_written_file
-from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
+from leakcheck.runner.command import (
+    CannotRun,
+    RequirementMissing,
+    probe_command,
+    probe_environment,
+    sdk_options,
+)
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
 from leakcheck.runner.plan import plan_failures, plan_notes
@@ -89,6 +95,8 @@ class AttemptPlan:
     """Objects or source files that are the code under test (default: every non-system object but the probe's)."""
     log_cap: int = DEFAULT_LOG_CAP
     """Bytes kept on disk of each captured stream (stdout, stderr, events)."""
+    tracemalloc: bool = False
+    """Python SDK probes trace their allocations and report the sites that grew (`leakcheck run --tracemalloc`)."""
 
     @property
     def label(self) -> str:
@@ -130,6 +138,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
         command = probe_command(plan.probe, plan.root)
         environment = probe_environment(plan.probe, root=plan.root, suite=plan.suite, iterations=plan.iterations,
                                         seed=plan.seed, base=plan.environment)
+        environment.update(sdk_options(plan.tracemalloc))
     except RequirementMissing as exc:
         return _early(plan, SKIP, str(exc), {})
     except CannotRun as exc:
@@ -349,7 +358,7 @@ class _Watch:
             hello=self.reader.announced,
             log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
             left_running=tuple(process.document() for process in self.left_running),
-            notes=self._notes(),
+            notes=self._notes(), sites=self.reader.sites,
         )
 
     def _kept_series(self) -> tuple[tuple[Sample, ...], tuple[Tick, ...]]:

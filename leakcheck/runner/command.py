@@ -70,3 +70,12 @@ def probe_environment(probe: ProbeSpec, *, root: Path, suite: str, iterations: i
     environment.update({"LEAKCHECK_ITERATIONS": str(iterations), "LEAKCHECK_SUITE": suite,
                         "LEAKCHECK_SEED": str(seed), "LEAKCHECK_PROBE": probe.name})
     return environment
+
+
+TRACEMALLOC_ENV = "LEAKCHECK_TRACEMALLOC"
+"""Read by the Python SDK: 1 traces Python allocations (docs/protocol.md)."""
+
+
+def sdk_options(tracemalloc: bool) -> dict[str, str]:
+    """The variables that switch on what the SDKs leave off by default."""
+    return {TRACEMALLOC_ENV: "1"} if tracemalloc else {}

@@ -1,5 +1,5 @@
 """The probe protocol (v1 and v2, docs/protocol.md): parses the probe's event lines and keeps what the verdict
-needs (the plan a v2 hello announces, phase, ticks, checks, done)."""
+needs (the plan a v2 hello announces, phase, ticks, checks, the allocation sites of a traced probe, done)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from leakcheck.results import MEMORY_TICKS, TICK_KEEP, Check, Hello, Tick
+from leakcheck.results import MEMORY_TICKS, TICK_KEEP, AllocationSite, Check, Hello, SiteReport, Tick
 from leakcheck.thinning import Thinned
 
 PROTOCOL_VERSION = 2
@@ -41,6 +41,7 @@ class ProtocolReader:
         self.checks_dropped = 0
         """Checks beyond MAX_CHECKS that passed (a probe that checks every iteration of an hour-long run)."""
         self.done_iterations: int | None = None
+        self.sites: SiteReport | None = None
         self.error: str | None = None
         self.last_event_at: float | None = None
 
@@ -125,6 +126,14 @@ class ProtocolReader:
         else:
             self.checks_dropped += 1
 
+    def _on_sites(self, event: dict[str, Any]) -> None:
+        if self.sites is not None:
+            raise ProtocolError("repeats sites")
+        iterations, sites = event.get("iterations"), event.get("sites")
+        if not _is_whole(iterations) or iterations < 1 or not isinstance(sites, list):
+            raise ProtocolError("has sites without a whole iterations count of at least 1 and a list of sites")
+        self.sites = SiteReport(iterations, tuple(_site(site) for site in sites))
+
     def _on_done(self, event: dict[str, Any]) -> None:
         iterations = event.get("iterations")
         if not isinstance(iterations, int) or isinstance(iterations, bool):
@@ -158,6 +167,16 @@ def _hello(event: dict[str, Any], version: int) -> Hello:
     return Hello(2, probe, lang, iterations, warmup)
 
 
+def _site(site: object) -> AllocationSite:
+    """{"file", "line", "bytes", "blocks", "bytes_per_iteration"}: all required."""
+    if (not isinstance(site, dict) or not isinstance(site.get("file"), str)
+            or not all(_is_whole(site.get(key)) for key in ("line", "bytes", "blocks"))
+            or not _is_number(site.get("bytes_per_iteration"))):
+        raise ProtocolError("has a site without file, line, bytes, blocks and bytes_per_iteration")
+    return AllocationSite(site["file"], site["line"], site["bytes"], site["blocks"],
+                          float(site["bytes_per_iteration"]))
+
+
 def _is_whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -171,5 +190,6 @@ _HANDLERS: dict[str, Callable[[ProtocolReader, dict[str, Any]], None]] = {
     "phase": ProtocolReader._on_phase,
     "tick": ProtocolReader._on_tick,
     "check": ProtocolReader._on_check,
+    "sites": ProtocolReader._on_sites,
     "done": ProtocolReader._on_done,
 }

@@ -13,7 +13,20 @@ import pytest
 
 from leakcheck.history.store import RunFileError, read_run
 from leakcheck.output.json_results import JsonResults
-from leakcheck.results import Attempt, Check, Crash, Hang, Hello, ProbeResult, Sample, SamplerStats, Tick
+from leakcheck.results import (
+    AllocationSite,
+    Attempt,
+    Attribution,
+    Check,
+    Crash,
+    Hang,
+    Hello,
+    ProbeResult,
+    Sample,
+    SamplerStats,
+    SiteReport,
+    Tick,
+)
 from leakcheck.schema import (
     Machine,
     Provenance,
@@ -36,6 +49,7 @@ TOOL = ToolReport("valgrind", (LeakRecord(DEFINITE, 4096, 2, (Frame("malloc"), F
 SAMPLES = tuple(Sample(t=k * 0.25, i=None if k == 0 else 10 * k, rss=40_000_000 + 4096 * k, vms=300_000_000,
                        fds=4, threads=2, processes=1) for k in range(12))
 """Short (not thinned) and with times of at most 4 decimals, which is what the document keeps."""
+SITES = SiteReport(1800, (AllocationSite("/p/probe.py", 37, 7_430_000, 1799, 4127.8),))
 FINDING = {"signal": "rss", "kind": "trend", "failed": True, "figures": {"slope": 409.6, "ci_low": 400.0},
            "reason": "RSS slope 410 B/iter"}
 
@@ -54,12 +68,13 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    log_cuts={"stdout": {"written": 3_000_000, "kept": 1_048_576, "cut": 1_951_424}},
                    left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR",
                    iterations=30 * 4 ** (number - 1),
-                   escalation=f"inconclusive: 30 → {30 * 4 ** (number - 1)} iterations" if number > 1 else "")
+                   escalation=f"inconclusive: 30 → {30 * 4 ** (number - 1)} iterations" if number > 1 else "",
+                   sites=SITES)
 
 
 def full_run() -> RunDocument:
     probes = (ProbeResult("zig.p", "zig", "fast", 120, "FLAKY", (full_attempt(1, "LEAK"), full_attempt(2, "PASS")),
-                          repeat=2),
+                          repeat=2, attribution=Attribution("re-run", SITES, "LEAK", "1 site grew", "/runs/x/t")),
               ProbeResult("node.r", "node", "fast", 120, "ERROR", (full_attempt(1, "ERROR"),)),  # interrupted
               ProbeResult("python.q", "python", "fast", 40, "ERROR", (Attempt(1, "ERROR", ("no command",), "", None,
                                                                               "start", None, 0.0, 0, {}),)))
@@ -69,7 +84,7 @@ def full_run() -> RunDocument:
                             library_path="/lib/libsubject.so")
     selection = RunSelection(suite="fast", lang="zig,python", patterns=("p",), excluded=("slow",), repeat=2,
                              retries=1, timeout=60.0, shard="1/2", jobs=2, tool="valgrind", tool_iterations=30,
-                             tool_subject="libsubject", log_cap=16_777_216)
+                             tool_subject="libsubject", log_cap=16_777_216, tracemalloc=True)
     return RunDocument(probes=probes, provenance=provenance, config="/p/leakcheck.toml", run_dir="/runs/x",
                        selection=selection, complete=True, interrupted=False, exit_code=1, summary=summarise(probes),
                        harness={"wall_seconds": 4.0}, mutant="result-buffer",
@@ -146,6 +161,10 @@ def _set(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> d
      "probes[0].attempts[0].left_running[0].pid: expected a number, got '4242'"),
     (("probes", 0, "attempts", 0, "log_cuts", "stdout"), 5, "probes[0].attempts[0].log_cuts.stdout: expected an object"),
     (("selection", "patterns"), "p", "selection.patterns: expected a list, got 'p'"),
+    (("probes", 0, "attempts", 0, "sites", "sites", 0, "line"), "37",
+     "probes[0].attempts[0].sites.sites[0].line: expected a number, got '37'"),
+    (("probes", 0, "attribution", "report", "iterations"), KeyError,
+     "probes[0].attribution.report.iterations: missing"),
     (("exit_code",), "1", "exit_code: expected a number, got '1'"),
     (("probes",), {}, "probes: expected a list, got {}"),
     (("probes", 0), "zig.p", "probes[0]: expected an object, got 'zig.p'"),

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from leakcheck.results import Hello
+from leakcheck.results import AllocationSite, Hello, SiteReport
 from leakcheck.runner.protocol import MAX_CHECKS, MAX_FAILED_BEYOND, ProtocolReader
 
 HELLO = {"event": "hello", "probe": "python.x", "lang": "python", "protocol": 1, "pid": 1}
 HELLO_V2 = {**HELLO, "protocol": 2, "iterations": 6, "warmup": 1}
+SITE = {"file": "/p/probe.py", "line": 37, "bytes": 20_640, "blocks": 5, "bytes_per_iteration": 4128.0}
 
 
 def lines(*events: object) -> bytes:
@@ -61,6 +62,14 @@ def test_a_full_run_is_read_across_arbitrary_chunks() -> None:
      "protocol error: line 2 has tick counters that are not a table of numbers"),
     (lines(HELLO, {"event": "check", "name": "x"}), "protocol error: line 2 has a check without name, value"),
     (lines(HELLO) + b'{"event": "done", "iterations"', "protocol error: line 2 is not JSON"),
+    (lines(HELLO, {"event": "sites", "iterations": 5}), "protocol error: line 2 has sites without a whole"),
+    (lines(HELLO, {"event": "sites", "iterations": 0, "sites": []}), "protocol error: line 2 has sites without"),
+    (lines(HELLO, {"event": "sites", "iterations": 5, "sites": [{**SITE, "line": "37"}]}),
+     "protocol error: line 2 has a site without file, line, bytes, blocks and bytes_per_iteration"),
+    (lines(HELLO, {"event": "sites", "iterations": 5, "sites": [{**SITE, "bytes_per_iteration": None}]}),
+     "protocol error: line 2 has a site without file"),
+    (lines(HELLO, {"event": "sites", "iterations": 5, "sites": []}, {"event": "sites", "iterations": 5, "sites": []}),
+     "protocol error: line 3 repeats sites"),
 ])
 def test_bad_lines_are_errors_that_name_the_line(data: bytes, error: str) -> None:
     reader = reader_of(data)
@@ -95,3 +104,11 @@ def test_a_probe_that_checks_every_iteration_keeps_memory_bounded_and_every_fail
     assert len(reader.checks) <= MAX_CHECKS + MAX_FAILED_BEYOND
     assert [c.name for c in reader.failed_checks] == ["c5", "c50000"]
     assert reader.checks_dropped == 100_000 - len(reader.checks)
+
+
+def test_the_sites_of_a_traced_probe_are_kept() -> None:
+    reader = reader_of(lines(HELLO_V2, {"event": "sites", "iterations": 5, "sites": [SITE]},
+                             {"event": "done", "iterations": 6}))
+    assert reader.error is None
+    assert reader.sites == SiteReport(5, (AllocationSite("/p/probe.py", 37, 20_640, 5, 4128.0),))
+    assert reader_of(lines(HELLO_V2, {"event": "done", "iterations": 6})).sites is None

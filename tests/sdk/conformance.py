@@ -22,9 +22,13 @@ ZIG = ROOT / "scripts" / "zig"
 LANGS = ("python", "node", "zig")
 # The language's own counters each SDK adds to every tick (Zig adds none: the workload reports its own).
 PROCESS_COUNTERS = {"fds", "threads"}
-LANGUAGE_COUNTERS = {"python": {"py_tracemalloc_current", "py_tracemalloc_peak", "py_gc_objects"} | PROCESS_COUNTERS,
+# Python's tracemalloc counters come only when it traces (off by default).
+LANGUAGE_COUNTERS = {"python": {"py_allocated_blocks", "py_gc_objects"} | PROCESS_COUNTERS,
                      "node": {"v8_heap_used", "v8_external", "v8_array_buffers"} | PROCESS_COUNTERS,
                      "zig": PROCESS_COUNTERS}
+# The default warm-up (LEAKCHECK_WARMUP unset) of 50 iterations: a tenth, Node a quarter (V8 sizes its heap over
+# a run's first iterations: leakcheck-probe/index.js).
+WARMUP_OF_50 = {"python": 5, "node": 12, "zig": 5}
 # How each SDK reports an error raised in the body at iteration 7 (on stderr, exit status 1).
 THROWN_AT_7 = {"python": "RuntimeError: thrown at 7", "node": "Error: thrown at 7",
                "zig": "probe zig.conformance failed: ThrownByConformanceProbe"}

@@ -57,7 +57,10 @@ def run_leak_probe(
             before_final_check(ctx)
         check_back_to_baseline(ctx, ctx.state["baseline"], ctx.counters_now(), budget)
 
-    run_probe(name, body, iterations=iterations, setup=prepare, teardown=teardown, counters=library_counters)
+    # tracemalloc on: the checks hold Python memory to its exact traced size (py_tracemalloc_current), which the
+    # SDK leaves off by default.
+    run_probe(name, body, iterations=iterations, setup=prepare, teardown=teardown, counters=library_counters,
+              tracemalloc=True)
 
 
 def check_back_to_baseline(

@@ -6,7 +6,8 @@ export interface ProbeContext {
   readonly name: string;
   /** The count of iterations this run performs (LEAKCHECK_ITERATIONS, the default, or fixedIterations). */
   readonly iterations: number;
-  /** The measure phase starts at this iteration; the ones before it are the warm-up. */
+  /** The measure phase starts at this iteration; the ones before it are the warm-up (LEAKCHECK_WARMUP, else a
+   * quarter of the run: V8 sizes its heap over a run's first iterations). */
   readonly warmup: number;
   /** LEAKCHECK_SEED (default 0). */
   readonly seed: number;
@@ -19,8 +20,8 @@ export interface ProbeContext {
   /** Evaluates `value op limit`, writes a check event and returns whether it held; a failed check makes the
    * probe exit 1 at the end. */
   check(name: string, value: number, op: CheckOp, limit: number): boolean;
-  /** The counters a tick would carry now: the probe's own, then v8_heap_used, v8_external, v8_array_buffers
-   * (after a full gc()). */
+  /** The counters a tick would carry now: the probe's own, then v8_heap_used, v8_external, v8_array_buffers, fds
+   * and threads (after a full gc(); the loop's own ticks also let the event loop turn first, so finalizers ran). */
   countersNow(): Record<string, number>;
 }
 
@@ -30,7 +31,8 @@ export type Hook = (ctx: ProbeContext) => void | Promise<void>;
 export interface ProbeOptions {
   /** The probe's name, as in the harness configuration (the harness notes a different one). */
   name: string;
-  /** One iteration, i = 0 .. iterations - 1: warm-up first, then the measured iterations. */
+  /** One iteration, i = 0 .. iterations - 1: warm-up first, then the measured iterations. A returned promise is
+   * awaited before the next iteration (and before its tick). */
   body: (ctx: ProbeContext, i: number) => void | Promise<void>;
   /** The count when LEAKCHECK_ITERATIONS is unset (a probe run by hand); default 1000. */
   iterations?: number;
@@ -42,7 +44,8 @@ export interface ProbeOptions {
   teardown?: Hook;
   /** The probe's own exact figures, added to every tick. */
   counters?: () => Record<string, number>;
-  /** A tick every this many iterations (default: about 200 ticks per run). */
+  /** A tick every this many iterations (default: about 200 ticks per run). Before each tick the SDK runs gc(),
+   * turns the event loop once (FinalizationRegistry callbacks and other finalizers run) and runs gc() again. */
   tickEvery?: number;
 }
 

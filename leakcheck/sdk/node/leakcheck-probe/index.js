@@ -1,7 +1,7 @@
 'use strict';
 // leakcheck's probe SDK for Node: a probe is a loop body; runProbe runs the phases, writes protocol v2
-// events on the pipe named by LEAKCHECK_FD and adds the V8 counters (sampled after a full gc()) to every
-// tick. Run probes with `node --expose-gc`. `leakcheck run` puts this package's parent directory on
+// events on the pipe named by LEAKCHECK_FD and adds the V8 counters to every tick, read once the runtime has
+// settled (gc, a turn of the event loop for finalizers, gc again). Run probes with `node --expose-gc`. `leakcheck run` puts this package's parent directory on
 // NODE_PATH, so `require('leakcheck-probe')` resolves in any probe. The contract: docs/protocol.md.
 
 const fs = require('fs');
@@ -36,9 +36,14 @@ function envInt(variable, fallback, minimum) {
   return parseInt10(variable, raw, minimum);
 }
 
-// A tenth of the run, at least one iteration, always leaving one to measure.
+// V8 keeps sizing its heap over a run's first ~2,000 iterations (a clean koffi probe of libfixture grows ~600 KiB
+// there, then stays flat): with a tenth as warm-up that growth was measured as ~300 B/iter on top of any leak, and
+// a clean 5,000-iteration run was a false LEAK 1 time in 5; with a quarter, 0 in 5 (tests/sdk/test_runtime.py).
+const WARMUP_FRACTION = 0.25;
+
+// A quarter of the run, at least one iteration, always leaving one to measure.
 function defaultWarmup(iterations) {
-  return Math.min(iterations - 1, Math.max(1, Math.floor(iterations / 10)));
+  return Math.min(iterations - 1, Math.max(1, Math.floor(iterations * WARMUP_FRACTION)));
 }
 
 function readSettings({ iterations: defaultIterations, fixedIterations, tickEvery }) {
@@ -87,8 +92,20 @@ function makeWriter() {
   };
 }
 
-function v8Counters() {
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+// What the runtime holds once it has let go of all it can: a full gc(), one turn of the event loop (the gc
+// queues finalizers — FinalizationRegistry callbacks, N-API finalizers, ArrayBuffer backing stores — as tasks
+// that run only when the loop turns; setImmediate resolves after the poll phase that runs them), and a second
+// gc() for what those finalizers released. The way memlab and leakage force collection before a heap reading.
+// Once per tick, not per iteration: its cost (two full gcs and a turn) is then bounded by the ~200 ticks.
+async function settle() {
   global.gc();
+  await turn();
+  global.gc();
+}
+
+function v8Counters() {
   const usage = process.memoryUsage();
   return { v8_heap_used: usage.heapUsed, v8_external: usage.external, v8_array_buffers: usage.arrayBuffers };
 }
@@ -126,27 +143,54 @@ function makeContext(name, settings, writer, counters) {
       return ok;
     },
     countersNow() {
-      const v8 = v8Counters();
-      const own = counters ? counters() : {};
-      const values = {};
-      for (const [key, value] of Object.entries(own)) values[key] = Number(value);
-      return { ...values, ...v8, ...processCounts() };
+      global.gc();
+      return readCounters(counters);
     },
   };
   return ctx;
 }
 
-async function runPhases(ctx, writer, settings, { setup, body, teardown }) {
+// The probe's own counters, then V8's and the process's, as they are now (the caller has collected).
+function readCounters(counters) {
+  const own = counters ? counters() : {};
+  const values = {};
+  for (const [key, value] of Object.entries(own)) values[key] = Number(value);
+  return { ...values, ...v8Counters(), ...processCounts() };
+}
+
+async function runPhases(ctx, writer, settings, { setup, body, teardown, counters }) {
+  await prewarm(ctx);
   writer.emit('phase', { name: 'setup' });
   if (setup) await setup(ctx);
+  await runLoop(ctx, writer, settings, body, counters);
+  writer.emit('phase', { name: 'teardown' });
+  if (teardown) await teardown(ctx);
+}
+
+async function runLoop(ctx, writer, settings, body, counters) {
   for (let i = 0; i < settings.iterations; i += 1) {
     if (i === 0 && settings.warmup > 0) writer.emit('phase', { name: 'warmup' });
     if (i === settings.warmup) writer.emit('phase', { name: 'measure' });
     await body(ctx, i);
-    if (ticksAt(settings, i)) writer.emit('tick', { i, counters: ctx.countersNow() });
+    if (ticksAt(settings, i)) {
+      await settle();
+      writer.emit('tick', { i, counters: readCounters(counters) });
+    }
   }
-  writer.emit('phase', { name: 'teardown' });
-  if (teardown) await teardown(ctx);
+}
+
+// Before setup the loop runs idle, silently and without ticks, each idle iteration one turn of the event loop.
+// V8's optimizing compiler compiles runLoop after about a thousand iterations, and the memory the compile used
+// stays in RSS: a step of ~4 MiB in every run's measure phase, which inflated a leak's slope and made a small
+// one look like "growth levelling off" (koffi probes of libfixture; no step under --no-opt). The event loop's own
+// first few hundred turns (each tick takes one) grew RSS by ~640 KiB more, a false RSS LEAK in short clean runs.
+// Idle first, both happen before setup in ~50 ms and the real run's compiles reuse the memory.
+// PREWARM_ITERATIONS: the step came at iterations 780-1,525.
+const PREWARM_ITERATIONS = 3000;
+const SILENT = { emit() {} };
+async function prewarm(ctx) {
+  const idle = { iterations: PREWARM_ITERATIONS, warmup: 0, tickEvery: PREWARM_ITERATIONS };
+  await runLoop(ctx, SILENT, idle, turn, undefined);
 }
 
 function fail(name, message, status) {
@@ -178,7 +222,7 @@ async function runProbe(options) {
     iterations: settings.iterations, warmup: settings.warmup,
   });
   try {
-    await runPhases(ctx, writer, settings, { setup, body, teardown });
+    await runPhases(ctx, writer, settings, { setup, body, teardown, counters });
   } catch (err) {
     process.stderr.write(`leakcheck probe ${name}: ${err && err.stack ? err.stack : err}\n`);
     process.exit(1);
