@@ -106,7 +106,9 @@ def config_text(commands: Mapping[str, list[str]], scenarios: tuple[Scenario, ..
     tables = []
     for scenario in scenarios:
         for lang in LANGS:
-            variables = {"CONFORMANCE_NAME": f"{lang}.{scenario.name}", **scenario.env}
+            # A pause an iteration: 200 iterations of an empty body take milliseconds, too short to judge.
+            variables = {"CONFORMANCE_NAME": f"{lang}.{scenario.name}", "CONFORMANCE_PAUSE_MS": "3",
+                         **scenario.env}
             env = ", ".join(f"{key} = {json.dumps(value)}" for key, value in variables.items())
             tables.append(f'[probes."{lang}.{scenario.name}"]\nlang = "{lang}"\n'
                           f"command = {json.dumps(commands[lang])}\n"

@@ -14,6 +14,8 @@ runProbe({
     ctx.state.calls += 1;
     if (env.CONFORMANCE_LEAK === '1') live.items += 1;
     await Promise.resolve();
+    const pause = Number(env.CONFORMANCE_PAUSE_MS || 0);
+    if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
     if (String(i) === env.CONFORMANCE_THROW_AT) throw new Error(`thrown at ${i}`);
   },
   teardown: (ctx) => { ctx.check('calls_made', ctx.state.calls, '>=', Number(env.CONFORMANCE_CHECK_LIMIT || 0)); },

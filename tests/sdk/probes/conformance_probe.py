@@ -3,7 +3,8 @@
 CONFORMANCE_NAME (the name in hello), CONFORMANCE_FIXED (a fixed iteration count, overriding
 LEAKCHECK_ITERATIONS), CONFORMANCE_LEAK=1 (the exact counter live_items grows by one per iteration),
 CONFORMANCE_THROW_AT (the body raises at that iteration), CONFORMANCE_CHECK_LIMIT (teardown checks
-calls_made >= it). Python only: CONFORMANCE_HANG_AT (the body sleeps there, for the stack dump on SIGUSR1).
+calls_made >= it), CONFORMANCE_PAUSE_MS (each iteration sleeps this long, so that a run is long enough to be
+sampled and judged rather than INCONCLUSIVE). Python only: CONFORMANCE_HANG_AT (the body sleeps there, for the stack dump on SIGUSR1).
 """
 
 import os
@@ -15,6 +16,7 @@ LEAK = os.environ.get("CONFORMANCE_LEAK") == "1"
 THROW_AT = os.environ.get("CONFORMANCE_THROW_AT")
 HANG_AT = os.environ.get("CONFORMANCE_HANG_AT")
 FIXED = os.environ.get("CONFORMANCE_FIXED")
+PAUSE_S = int(os.environ.get("CONFORMANCE_PAUSE_MS", "0")) / 1000
 live = {"items": 0}
 
 
@@ -28,6 +30,8 @@ def body(ctx: ProbeContext, i: int) -> None:
         live["items"] += 1
     if str(i) == HANG_AT:
         time.sleep(3600)
+    if PAUSE_S:
+        time.sleep(PAUSE_S)
     if str(i) == THROW_AT:
         raise RuntimeError(f"thrown at {i}")
 

@@ -6,6 +6,7 @@ const Conformance = struct {
     leak: bool,
     throw_at: ?u64,
     check_limit: f64,
+    pause_ms: u64,
     calls: u64 = 0,
     live_items: u64 = 0,
 
@@ -17,6 +18,7 @@ const Conformance = struct {
         self.calls += 1;
         if (self.leak) self.live_items += 1;
         if (self.throw_at == i) return error.ThrownByConformanceProbe;
+        if (self.pause_ms > 0) std.Thread.sleep(self.pause_ms * std.time.ns_per_ms);
     }
 
     pub fn counters(self: *Conformance, out: *probe.Counters) void {
@@ -41,6 +43,7 @@ pub fn main() u8 {
         .leak = if (std.posix.getenv("CONFORMANCE_LEAK")) |v| std.mem.eql(u8, v, "1") else false,
         .throw_at = envNumber(u64, "CONFORMANCE_THROW_AT"),
         .check_limit = envNumber(f64, "CONFORMANCE_CHECK_LIMIT") orelse 0,
+        .pause_ms = envNumber(u64, "CONFORMANCE_PAUSE_MS") orelse 0,
     };
     const name = std.posix.getenv("CONFORMANCE_NAME") orelse "zig.conformance";
     if (envNumber(u64, "CONFORMANCE_FIXED")) |fixed| return probe.runFixed(name, fixed, &workload);
