@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._events import EventWriter
+from ._preload import preload_counts
 from ._settings import ProbeUsageError
 
 CHECK_OPS: Mapping[str, Callable[[float, float], bool]] = {
@@ -56,8 +57,9 @@ class ProbeContext:
 
     def counters_now(self) -> dict[str, float]:
         """The counters a tick would carry now (after a full gc): the probe's own, then
-        ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes), ``py_gc_objects``, and the process's
-        ``fds`` and ``threads``."""
+        ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes), ``py_gc_objects``, the process's
+        ``fds`` and ``threads``, and, when leakcheck preloaded its malloc counter, ``preload_live_blocks`` and
+        ``preload_live_bytes``."""
         gc.collect()
         values: dict[str, float] = {}
         if self._counters is not None:
@@ -68,6 +70,7 @@ class ProbeContext:
             values["py_tracemalloc_peak"] = float(peak)
         values["py_gc_objects"] = float(len(gc.get_objects()))
         values.update(process_counts())
+        values.update(preload_counts())
         return values
 
 
