@@ -143,6 +143,9 @@ class Attempt:
     log was cut, a process was left running."""
     interrupted: bool = False
     """The run was interrupted while this attempt ran: outcome ERROR, not judged, the series as far as it got."""
+    exit_snapshot: Mapping[str, float] | None = None
+    """What the preload counter saw of the probe's root process at its end ({name: number}: live blocks and
+    bytes, and fds and threads when it ended through exit()); None without the counter."""
 
     @property
     def reason(self) -> str:

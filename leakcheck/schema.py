@@ -337,7 +337,8 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
         "hang": _dataclass_document(attempt.hang), "sampler": _dataclass_document(attempt.sampler),
         "hello": _dataclass_document(attempt.hello),
         "log_cuts": {stream: dict(cut) for stream, cut in attempt.log_cuts.items()},
-        "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted}
+        "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted,
+        "exit_snapshot": dict(attempt.exit_snapshot) if attempt.exit_snapshot is not None else None}
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = tool_report_document(attempt.tool)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
@@ -365,7 +366,13 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         hello=attempt.get("hello", _optional(hello_from_document), None), notes=attempt.texts("notes"),
         log_cuts=attempt.table_of("log_cuts", log_cut_from_document),
         left_running=attempt.each("left_running", left_running_from_document),
-        interrupted=attempt.flag("interrupted", False))
+        interrupted=attempt.flag("interrupted", False),
+        exit_snapshot=attempt.get("exit_snapshot", _optional(_numbers), None))
+
+
+def _numbers(value: object, where: str) -> dict[str, float]:
+    """{name: number}, e.g. the preload counter's exit snapshot."""
+    return Fields(value, where).values(as_number)
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Self
 
 from rich.console import Console
@@ -56,6 +56,8 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     passing = {str(f.get("reason")) for f in final.findings if not f.get("failed")}
     lines += [f"    {reason}" for reason in final.reasons if every_reason or reason not in passing]
     lines += [f"    note: {note}" for note in final.notes]
+    if final.exit_snapshot:
+        lines.append(f"    at exit: {exit_snapshot_text(final.exit_snapshot)}")
     stacks = final.crash.backtrace if final.crash else final.hang.stacks if final.hang else ""
     lines += _tail("stacks", stacks)
     if result.outcome not in PASSING and final.output_tail.strip() not in stacks:
@@ -64,6 +66,12 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     if logs:
         lines.append(f"    logs: {logs.rsplit('/', 1)[0]}")
     return lines
+
+
+def exit_snapshot_text(snapshot: Mapping[str, float]) -> str:
+    """`preload_live_blocks 1,204, preload_live_bytes 96.3 KiB, fds 4, threads 1` (the preload counter's)."""
+    return ", ".join(f"{name} {format_bytes(value) if name.endswith('bytes') else f'{value:,.0f}'}"
+                     for name, value in snapshot.items())
 
 
 def _tail(title: str, text: str) -> list[str]:
