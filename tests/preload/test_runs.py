@@ -113,3 +113,22 @@ def test_under_valgrind_the_counter_is_absent(allocations: Path, library: Path, 
     assert stdout_of(attempt).startswith("bare")
     assert attempt["exit_snapshot"] is None
     assert not (tmp_path / "run" / "native.leak" / "attempt-1" / "preload").exists()
+
+
+def doctor(tmp_path: Path, config: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "leakcheck.toml").write_text(config)
+    return subprocess.run([sys.executable, "-m", "leakcheck.cli", "doctor", "--config", str(tmp_path / "leakcheck.toml")],
+                          env={**os.environ, "COLUMNS": "400", **variables}, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_doctor_says_whether_the_counter_is_available(library: Path, tmp_path: Path) -> None:
+    config = native_probe("x", ["true"]) + native_probe("y", ["true"], "preload = false")
+    found = doctor(tmp_path, config)
+    line = next(line for line in found.stdout.splitlines() if "preload counter" in line)
+    assert "native.x" in line and "native.y" not in line and "found" in line and str(library) in line
+    missing = doctor(tmp_path, config, CC="/nonexistent/cc", XDG_CACHE_HOME=str(tmp_path / "cache"))
+    line = next(line for line in missing.stdout.splitlines() if "preload counter" in line)
+    assert missing.returncode == 0  # optional: the probes run without it
+    assert "missing (optional)" in line and "no C compiler (/nonexistent/cc)" in line
+    assert "preload counter" not in doctor(tmp_path, native_probe("y", ["true"], "preload = false")).stdout
