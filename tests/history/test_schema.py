@@ -51,7 +51,9 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    output_tail="last line", tool=TOOL, hello=Hello(2, "zig.p", "zig", 120, 12),
                    notes=("the probe planned 120 iterations",),
                    log_cuts={"stdout": {"written": 3_000_000, "kept": 1_048_576, "cut": 1_951_424}},
-                   left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR")
+                   left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR",
+                   exit_snapshot={"preload_live_blocks": 1204.0, "preload_live_bytes": 98_560.0, "fds": 4.0,
+                                  "threads": 1.0})
 
 
 def full_run() -> RunDocument:
@@ -142,6 +144,9 @@ def _set(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> d
     (("probes", 0, "attempts", 0, "left_running", 0, "pid"), "4242",
      "probes[0].attempts[0].left_running[0].pid: expected a number, got '4242'"),
     (("probes", 0, "attempts", 0, "log_cuts", "stdout"), 5, "probes[0].attempts[0].log_cuts.stdout: expected an object"),
+    (("probes", 0, "attempts", 0, "exit_snapshot", "fds"), "4",
+     "probes[0].attempts[0].exit_snapshot.fds: expected a number, got '4'"),
+    (("probes", 0, "attempts", 0, "exit_snapshot"), [4], "probes[0].attempts[0].exit_snapshot: expected an object"),
     (("selection", "patterns"), "p", "selection.patterns: expected a list, got 'p'"),
     (("exit_code",), "1", "exit_code: expected a number, got '1'"),
     (("probes",), {}, "probes: expected a list, got {}"),
@@ -157,7 +162,7 @@ def test_fields_that_have_defaults_may_be_missing_and_unknown_keys_are_ignored()
     document = _document()
     attempt = document["probes"][2]["attempts"][0]
     for key in ("samples", "ticks", "checks", "findings", "started_at", "crash", "hang", "sampler", "output_tail",
-                "hello", "notes"):
+                "hello", "notes", "exit_snapshot"):
         attempt.pop(key, None)
     attempt["added_later"] = {"anything": 1}
     for key in ("provenance", "selection", "harness", "mutant", "shards", "config", "run_dir"):
