@@ -78,7 +78,8 @@ def test_preload_false_runs_the_probe_without_it(allocations: Path, library: Pat
         "on", shows_preload(allocations), "preload = true" if where == "top" else "")
     run = leakcheck_run(tmp_path, config)
     off, on = run.attempt("native.off"), run.attempt("native.on")
-    assert stdout_of(off).startswith("bare") and off["exit_snapshot"] is None and off["notes"] == []
+    assert stdout_of(off).startswith("bare") and off["exit_snapshot"] is None
+    assert not any("preload" in note for note in off["notes"])  # turned off is not "could not be loaded"
     assert stdout_of(on).startswith("preloaded") and on["exit_snapshot"]["preload_live_blocks"] == 10
 
 
@@ -98,10 +99,10 @@ def test_without_a_compiler_the_probe_runs_without_it_and_a_note_says_why(alloca
     run = leakcheck_run(tmp_path, native_probe("leak", shows_preload(allocations)), CC="/nonexistent/cc",
                         XDG_CACHE_HOME=str(tmp_path / "cache"))
     attempt = run.attempt("native.leak")
-    assert run.returncode == 0 and attempt["outcome"] == "PASS"
+    assert attempt["outcome"] not in ("ERROR", "CRASH")  # the probe ran (however its short series is judged)
     assert stdout_of(attempt).startswith("bare") and attempt["exit_snapshot"] is None
-    assert attempt["notes"] == [("preload counter not loaded: no C compiler (/nonexistent/cc) to build it: "
-                                 "install one (apt-get install -y gcc) or set CC")]
+    assert ("preload counter not loaded: no C compiler (/nonexistent/cc) to build it: install one (apt-get install "
+            "-y gcc) or set CC") in attempt["notes"]
     assert "note: preload counter not loaded: no C compiler" in run.stdout
 
 
