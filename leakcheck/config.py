@@ -30,6 +30,10 @@ ConfigError = config_fields.ConfigError
 DEFAULT_EXACT_COUNTERS: tuple[str, ...] = ()
 """No counter is exact unless the configuration says so: which counters the code under test owns is the
 subject's knowledge (`exact_counters` at the top level or per probe)."""
+DEFAULT_PROCESS_WIDE_COUNTERS: tuple[str, ...] = ("py_allocated_blocks", "py_gc_objects", "preload_live_blocks",
+                                                  "preload_live_bytes")
+"""Counters that are exact but shared with the runtime (the SDKs' and the preload counter's): judged by the segment
+rule (analysis.counts), so a one-off +1 of the interpreter is no leak. `process_wide_counters` replaces the list."""
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_CAP = "4GiB"
 DEFAULT_LOG_CAP = 16 << 20
@@ -37,8 +41,10 @@ DEFAULT_LOG_CAP = 16 << 20
 MIN_LOG_CAP = 1 << 10
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
-                        "env", "exact_counters", "description", "requires", "python", "node", "preload"})
-TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "python", "node", "vars",
+                        "env", "exact_counters", "process_wide_counters", "description", "requires", "python",
+                        "node", "preload"})
+TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "process_wide_counters", "python",
+                      "node", "vars",
                       "subject", "mutants", "setup", "build", "log_cap", "preload"})
 MAX_NAME_LENGTH = 100
 _NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -68,6 +74,8 @@ class ProbeSpec:
     description: str
     placeholders: Mapping[str, str] = field(default_factory=dict)
     """The values of {root}, {python}, {node} and the configuration's [vars] for this probe."""
+    process_wide_counters: tuple[str, ...] = DEFAULT_PROCESS_WIDE_COUNTERS
+    """Glob patterns of tick counters judged process-wide (an exact-counter pattern wins over these)."""
     setup: str = ""
     """The configuration's set-up command, named where a required path is missing."""
     preload: bool = True
@@ -127,7 +135,10 @@ def load_config(path: Path) -> Config:
     defaults = {"timeout": table.get("timeout", DEFAULT_TIMEOUT_S),
                 "memory_cap": table.get("memory_cap", DEFAULT_MEMORY_CAP),
                 "exact_counters": list(string_list(table.get("exact_counters", list(DEFAULT_EXACT_COUNTERS)),
-                                                   f"{path}: exact_counters"))}
+                                                   f"{path}: exact_counters")),
+                "process_wide_counters": list(string_list(
+                    table.get("process_wide_counters", list(DEFAULT_PROCESS_WIDE_COUNTERS)),
+                    f"{path}: process_wide_counters"))}
     shared = _shared_placeholders(table, root, str(path))
     setup = table.get("setup", "")
     if not isinstance(setup, str):
@@ -295,6 +306,8 @@ def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: s
         description=str(raw.get("description", "")),
         placeholders=placeholders,
         setup=str(defaults["setup"]),
+        process_wide_counters=string_list(raw.get("process_wide_counters", defaults["process_wide_counters"]),
+                                          f"{where}.process_wide_counters"),
         preload=_preload_flag(raw.get("preload", defaults["preload"]), f"{where}.preload"),
     )
 

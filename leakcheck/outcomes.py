@@ -16,6 +16,9 @@ class Outcome(StrEnum):
     """A probe's own check failed, or it exited non-zero."""
     CRASH = "CRASH"
     TIMEOUT = "TIMEOUT"
+    INCONCLUSIVE = "INCONCLUSIVE"
+    """The signals could not be judged (too short a run, too few samples or ticks): never a PASS; the reasons
+    say which signal lacked what, and what to change."""
     ERROR = "ERROR"
     """The probe could not run, or the harness failed around it."""
     SKIP = "SKIP"
@@ -26,7 +29,10 @@ class Outcome(StrEnum):
 
 PASS, LEAK, OVER_LIMIT, FAIL = Outcome.PASS, Outcome.LEAK, Outcome.OVER_LIMIT, Outcome.FAIL
 CRASH, TIMEOUT, ERROR, SKIP, FLAKY = Outcome.CRASH, Outcome.TIMEOUT, Outcome.ERROR, Outcome.SKIP, Outcome.FLAKY
+INCONCLUSIVE = Outcome.INCONCLUSIVE
 OUTCOMES: tuple[str, ...] = tuple(Outcome)
 """In order of severity as reports sort them."""
 PASSING = frozenset({PASS, SKIP, FLAKY})
 """What lets a run exit 0 (unless --fail-on says otherwise)."""
+ALLOWABLE = frozenset({INCONCLUSIVE})
+"""Failing outcomes a run may be told to let pass (`run --allow inconclusive`)."""

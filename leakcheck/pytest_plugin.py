@@ -3,7 +3,8 @@
 ``pytest --leakcheck-repeat N`` (every collected test) or ``@pytest.mark.leakcheck(iterations=N, limit="...")``
 (one test) runs the test's body N times in a child pytest process, started the way `leakcheck run` starts a
 probe (spawned, own process group, sampled from outside, events through the protocol pipe), and judges the
-series with the same analysis. The test fails on LEAK / OVER_LIMIT / CRASH / TIMEOUT with the verdict's reasons.
+series with the same analysis. The test fails on LEAK / OVER_LIMIT / INCONCLUSIVE / CRASH / TIMEOUT with the
+verdict's reasons.
 
 In the child (``--leakcheck-child``, internal) the test's fixtures are set up once and its body becomes the
 loop body of a Python SDK probe. A conftest.py may implement `pytest_leakcheck_counters()` to add the code

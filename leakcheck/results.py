@@ -11,6 +11,7 @@ from leakcheck.outcomes import (
     ERROR,
     FAIL,
     FLAKY,
+    INCONCLUSIVE,
     LEAK,
     OUTCOMES,
     OVER_LIMIT,
@@ -20,13 +21,16 @@ from leakcheck.outcomes import (
     TIMEOUT,
     Outcome,
 )
+from leakcheck.thinning import Keep, lowest_and_highest, starts_and_last
 from leakcheck.tools.model import ToolReport
 
-__all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
+__all__ = ["CRASH", "ERROR", "FAIL", "FLAKY", "INCONCLUSIVE", "LEAK", "OUTCOMES", "OVER_LIMIT", "PASS", "PASSING", "SKIP", "TIMEOUT",
            "Outcome"]
 
 SCHEMA = "leakcheck.run"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: an attempt's samples and ticks are thinned to KEPT_ROWS (the whole series is in its samples.csv and
+events.jsonl), and `tick_count` says how many ticks there were."""
 
 
 
@@ -52,6 +56,17 @@ class Tick:
     i: int
     phase: str
     counters: Mapping[str, float]
+
+
+SAMPLE_KEEP: Keep[Sample] = lowest_and_highest(lambda sample: float(sample.rss))
+"""A thinned stretch of samples keeps its lowest RSS (the floors a trend is fitted to) and its highest (peaks)."""
+TICK_KEEP: Keep[Tick] = starts_and_last(lambda tick: tick.phase)
+"""A thinned stretch of ticks keeps each phase's first tick and its last (the baseline and the end)."""
+MEMORY_SAMPLES = 16_384
+MEMORY_TICKS = 16_384
+"""What a running attempt keeps in memory and judges (hours of 100 Hz samples thin to these)."""
+KEPT_ROWS = 2_000
+"""What an ended attempt keeps of each series, in memory and in results.json (the report draws 400 a panel)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,11 @@ class Attempt:
     peak_rss: int
     files: Mapping[str, str]
     samples: tuple[Sample, ...] = ()
+    """The outside samples, thinned to KEPT_ROWS (all of them are in files["samples"])."""
     ticks: tuple[Tick, ...] = ()
+    """The ticks, thinned to KEPT_ROWS."""
+    tick_count: int | None = None
+    """Ticks received in all (None: as many as `ticks` holds)."""
     checks: tuple[Check, ...] = ()
     findings: tuple[Mapping[str, Any], ...] = ()
     started_at: float = 0.0
@@ -143,6 +162,10 @@ class Attempt:
     log was cut, a process was left running."""
     interrupted: bool = False
     """The run was interrupted while this attempt ran: outcome ERROR, not judged, the series as far as it got."""
+    iterations: int | None = None
+    """The iterations this attempt was asked for (LEAKCHECK_ITERATIONS); None in documents that predate it."""
+    escalation: str = ""
+    """Why this attempt ran more iterations than the one before it (session.escalation); "" otherwise."""
     exit_snapshot: Mapping[str, float] | None = None
     """What the preload counter saw of the probe's root process at its end ({name: number}: live blocks and
     bytes, and fds and threads when it ended through exit()); None without the counter."""

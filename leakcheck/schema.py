@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from leakcheck.results import (
+    KEPT_ROWS,
+    SAMPLE_KEEP,
     SCHEMA,
     SCHEMA_VERSION,
+    TICK_KEEP,
     Attempt,
     Check,
     Crash,
@@ -28,6 +31,7 @@ from leakcheck.results import (
     Tick,
 )
 from leakcheck.storage import SAMPLE_COLUMNS
+from leakcheck.thinning import thinned
 from leakcheck.tools.model import (
     LOSS_KINDS,
     REPORT_SCHEMA,
@@ -37,10 +41,6 @@ from leakcheck.tools.model import (
     LeakRecord,
     ToolReport,
 )
-
-MAX_SAMPLE_ROWS = 30_000
-"""Beyond this (5 minutes at 100 Hz) the JSON keeps every k-th sample and the highest-RSS one of each
-stride, and names the CSV that holds them all; the file is rewritten after every probe, so it must stay small."""
 
 T = TypeVar("T")
 
@@ -177,20 +177,16 @@ def _dataclass_document(value: Any) -> dict[str, Any] | None:
 # --- a probe's series -------------------------------------------------------------------------------------
 
 def samples_document(attempt: Attempt) -> dict[str, Any]:
-    samples = list(attempt.samples)
-    stride = max(1, -(-len(samples) // MAX_SAMPLE_ROWS))
-    if stride > 1:  # each stride's first sample and its RSS peak, in time order
-        kept = {id(chunk[0]): chunk[0] for chunk in (samples[k:k + stride] for k in range(0, len(samples), stride))}
-        kept.update({id(peak): peak for peak in (max(samples[k:k + stride], key=lambda s: s.rss)
-                                                 for k in range(0, len(samples), stride))})
-        samples = sorted(kept.values(), key=lambda s: s.t)
-    return {"columns": list(SAMPLE_COLUMNS), "stride": stride, "count": len(attempt.samples),
-            "all": attempt.files.get("samples"),
+    """At most KEPT_ROWS rows (each thinned stretch's lowest and highest RSS), with the count of samples taken
+    and the CSV that holds them all."""
+    samples = thinned(attempt.samples, KEPT_ROWS, SAMPLE_KEEP)
+    count = attempt.sampler.samples if attempt.sampler is not None else len(attempt.samples)
+    return {"columns": list(SAMPLE_COLUMNS), "count": max(count, len(samples)), "all": attempt.files.get("samples"),
             "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes] for s in samples]}
 
 
 def samples_from_document(value: object, where: str) -> tuple[Sample, ...]:
-    """The rows kept in the document (every sample unless the series was thinned: see MAX_SAMPLE_ROWS)."""
+    """The rows kept in the document (every sample of a short series; KEPT_ROWS of a long one)."""
     samples = Fields(value, where)
     columns = samples.texts("columns")
     if not set(SAMPLE_COLUMNS) <= set(columns) or len(set(columns)) != len(columns):
@@ -244,7 +240,10 @@ def finding_from_document(value: object, where: str) -> Mapping[str, Any]:
     """A finding of the analysis (analysis.model.Finding as the runner stores it): checked, kept a mapping."""
     finding = Fields(value, where)
     return {"signal": finding.text("signal"), "kind": finding.text("kind"), "failed": finding.flag("failed"),
-            "figures": finding.table_of("figures", as_number), "reason": finding.text("reason")}
+            "figures": finding.table_of("figures", as_number), "reason": finding.text("reason"),
+            # Written since INCONCLUSIVE: kept as read, so that older documents read back as they were written.
+            **({"inconclusive": finding.flag("inconclusive")} if "inconclusive" in finding.table else {}),
+            **({"borderline": finding.text("borderline")} if "borderline" in finding.table else {})}
 
 
 # --- what went wrong, and what the probe said -------------------------------------------------------------
@@ -338,12 +337,14 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
         "hello": _dataclass_document(attempt.hello),
         "log_cuts": {stream: dict(cut) for stream, cut in attempt.log_cuts.items()},
         "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted,
+        "iterations": attempt.iterations, "escalation": attempt.escalation,
         "exit_snapshot": dict(attempt.exit_snapshot) if attempt.exit_snapshot is not None else None}
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = tool_report_document(attempt.tool)
     document["checks"] = [dataclasses.asdict(check) for check in attempt.checks]
     document["samples"] = samples_document(attempt)
-    document["ticks"] = [tick_document(t) for t in attempt.ticks]
+    document["ticks"] = [tick_document(t) for t in thinned(attempt.ticks, KEPT_ROWS, TICK_KEEP)]
+    document["tick_count"] = attempt.tick_count
     return document
 
 
@@ -356,7 +357,8 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         duration_s=attempt.number("duration_s"), peak_rss=attempt.integer("peak_rss"),
         files=attempt.table_of("files", as_text),
         samples=attempt.get("samples", samples_from_document, ()),
-        ticks=attempt.each("ticks", tick_from_document), checks=attempt.each("checks", check_from_document),
+        ticks=attempt.each("ticks", tick_from_document), tick_count=attempt.optional_integer("tick_count"),
+        checks=attempt.each("checks", check_from_document),
         findings=attempt.each("findings", finding_from_document), started_at=attempt.number("started_at", 0.0),
         crash=attempt.get("crash", _optional(crash_from_document), None),
         hang=attempt.get("hang", _optional(hang_from_document), None),
@@ -366,13 +368,15 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         hello=attempt.get("hello", _optional(hello_from_document), None), notes=attempt.texts("notes"),
         log_cuts=attempt.table_of("log_cuts", log_cut_from_document),
         left_running=attempt.each("left_running", left_running_from_document),
-        interrupted=attempt.flag("interrupted", False),
+        interrupted=attempt.flag("interrupted", False), iterations=attempt.optional_integer("iterations"),
+        escalation=attempt.text("escalation", ""),
         exit_snapshot=attempt.get("exit_snapshot", _optional(_numbers), None))
 
 
 def _numbers(value: object, where: str) -> dict[str, float]:
     """{name: number}, e.g. the preload counter's exit snapshot."""
     return Fields(value, where).values(as_number)
+
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
@@ -23,6 +23,7 @@ from typing import Protocol
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
+from leakcheck.runner.escalation import Escalation, next_escalation, with_scaling
 from leakcheck.runner.lifetime import become_subreaper
 from leakcheck.tools import TOOL_LANGS, Tool
 
@@ -48,6 +49,8 @@ class RunOptions:
     """Objects or source files that are the code under test under the tool (default: see tools.attribution)."""
     log_cap: int = DEFAULT_LOG_CAP
     """Bytes kept on disk of each captured stream of an attempt."""
+    escalate: bool = True
+    """Re-run an inconclusive or borderline attempt with more iterations (runner.escalation; run --no-escalate)."""
 
     def iterations_for(self, probe: ProbeSpec) -> int:
         iterations = probe.iterations_for(self.suite)
@@ -72,9 +75,11 @@ class RunOutcome:
     results: tuple[ProbeResult, ...]
     interrupted: bool
 
-    def passed(self, fail_on: frozenset[str] = frozenset()) -> bool:
-        """Every probe passed; outcomes in `fail_on` (SKIP, FLAKY) count as failures too."""
-        return all(result.passed and result.outcome not in fail_on for result in self.results)
+    def passed(self, fail_on: frozenset[str] = frozenset(), allow: frozenset[str] = frozenset()) -> bool:
+        """Every probe passed; outcomes in `fail_on` (SKIP, FLAKY) count as failures too, those in `allow`
+        (INCONCLUSIVE) as passes."""
+        return all((result.passed or result.outcome in allow) and result.outcome not in fail_on
+                   for result in self.results)
 
 
 def run_probes(probes: Sequence[ProbeSpec], options: RunOptions, listener: RunListener) -> RunOutcome:
@@ -146,27 +151,48 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
                           peak_rss=0, files={})
         return ProbeResult(probe.name, probe.lang, options.suite, iterations, SKIP, (skipped,), repeat)
     attempts: list[Attempt] = []
-    for number in range(1, options.retries + 2):
+    retries_left, current, escalation = options.retries, iterations, ""
+    while True:
+        number = len(attempts) + 1
         prefix = f"repeat-{repeat}-" if options.repeat > 1 else ""
-        plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=iterations,
+        plan = AttemptPlan(probe=probe, root=options.root, suite=options.suite, iterations=current,
                            number=number, directory=options.run_dir / probe.name / f"{prefix}attempt-{number}",
                            seed=options.seed, timeout_s=options.timeout_for(probe),
                            environment=dict(os.environ), repeat=repeat, cancel=options.cancel, tool=options.tool,
                            tool_subject=options.tool_subject, log_cap=options.log_cap)
         try:
-            attempts.append(run_attempt(plan, listener.progress))
+            attempt = run_attempt(plan, listener.progress)
         except AttemptInterrupted as stop:
             raise ProbeInterrupted(ProbeResult(probe.name, probe.lang, options.suite, iterations, ERROR,
-                                               (*attempts, stop.attempt), repeat)) from None
-        if attempts[-1].outcome in PASSING:
+                                               (*attempts, replace(stop.attempt, iterations=current,
+                                                                   escalation=escalation)), repeat)) from None
+        attempt = with_scaling(attempts, replace(attempt, iterations=current, escalation=escalation), probe)
+        step = _escalation([*attempts, attempt], options, probe, iterations)
+        if step.why and not step.iterations:  # it could have helped: say why it stopped
+            attempt = replace(attempt, notes=(*attempt.notes, step.why))
+        attempts.append(attempt)
+        if step.iterations:
+            current, escalation = step.iterations, step.why
+            continue
+        if attempt.outcome in PASSING or retries_left == 0:
             break
+        retries_left, escalation = retries_left - 1, ""
     return ProbeResult(probe.name, probe.lang, options.suite, iterations, _outcome(attempts), tuple(attempts),
                        repeat)
 
 
+def _escalation(attempts: Sequence[Attempt], options: RunOptions, probe: ProbeSpec, configured: int) -> Escalation:
+    if not options.escalate or options.tool is not None:  # a tool runs its own, few, iterations
+        return Escalation(0, "")
+    return next_escalation(attempts, configured, options.timeout_for(probe))
+
+
 def _outcome(attempts: Sequence[Attempt]) -> str:
+    """The last attempt's, which has the most evidence; FLAKY when it passed on a retry (an attempt run again
+    after a failure at the same count, not an escalation)."""
     last = attempts[-1].outcome
-    if len(attempts) > 1 and last in PASSING and last != SKIP:
+    retried = any(not attempt.escalation for attempt in attempts[1:])
+    if retried and last in PASSING and last != SKIP:
         return FLAKY
     return last
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,19 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def write_samples_csv(path: Path, attempt_samples: Sequence[Any]) -> None:
-    """Every sample of an attempt, beside its stdout and stderr."""
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write(",".join(SAMPLE_COLUMNS) + "\n")
-        for s in attempt_samples:
-            handle.write(f"{s.t:.4f},{'' if s.i is None else s.i},{s.rss},{s.vms},{s.fds},{s.threads},{s.processes}\n")
+class SamplesCsv:
+    """Every sample of an attempt, beside its stdout and stderr, written as it is taken (buffered: a probe
+    killed mid-run leaves all but the last few lines; the file is complete once the attempt ends)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = path.open("w", encoding="utf-8")
+        self._handle.write(",".join(SAMPLE_COLUMNS) + "\n")
+
+    def write(self, s: Any) -> None:
+        self._handle.write(f"{s.t:.4f},{'' if s.i is None else s.i},{s.rss},{s.vms},{s.fds},{s.threads},"
+                           f"{s.processes}\n")
+
+    def close(self) -> None:
+        self._handle.close()
+

@@ -7,6 +7,15 @@ imported by light modules (units, limits) that the CLI and the pytest plugin loa
 verdict brings numpy.
 """
 
-from leakcheck.analysis.model import LEAK, OVER_LIMIT, PASS, Finding, Judgement, Point, ProbeSeries
+from leakcheck.analysis.model import (
+    INCONCLUSIVE,
+    LEAK,
+    OVER_LIMIT,
+    PASS,
+    Finding,
+    Judgement,
+    Point,
+    ProbeSeries,
+)
 
-__all__ = ["LEAK", "OVER_LIMIT", "PASS", "Finding", "Judgement", "Point", "ProbeSeries"]
+__all__ = ["INCONCLUSIVE", "LEAK", "OVER_LIMIT", "PASS", "Finding", "Judgement", "Point", "ProbeSeries"]

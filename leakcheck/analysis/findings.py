@@ -1,59 +1,49 @@
-"""One finding per signal: a trend (memory, soft counters), a return to baseline (exact counters),
-or a growing count (fds, threads). Each states its figures and its reason in numbers."""
+"""One finding per trend signal (memory, soft counters), stating its figures and its reason in numbers.
+Counts (exact and process-wide) are judged in analysis.counts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from leakcheck.analysis import signals
+from leakcheck.analysis.evidence import lacking
 from leakcheck.analysis.model import Finding, Point, ProbeSeries
-from leakcheck.analysis.series import after_warmup, span
-from leakcheck.analysis.trend import TrendPolicy, fit_trend, growth_threshold, unmet_leak_conditions
+from leakcheck.analysis.series import after_warmup
+from leakcheck.analysis.trend import (
+    MIN_WINDOWS,
+    TrendPolicy,
+    borderline,
+    fit_trend,
+    growth_threshold,
+    unmet_leak_conditions,
+)
 from leakcheck.units import format_quantity, format_rate, format_span
 
 
 def trend_finding(signal: str, name: str, points: Sequence[Point], series: ProbeSeries,
-                  policy: TrendPolicy, kind: str = "trend") -> Finding:
-    """Memory, soft counters (kind "trend") and fd/thread counts (kind "growth") alike: the floors must
-    rise significantly, by more than the threshold, in both halves of the measure phase."""
+                  policy: TrendPolicy, min_points: int = MIN_WINDOWS) -> Finding:
+    """The floors must rise significantly, by more than the threshold, in both halves of the measure phase.
+    Fewer than `min_points` measure-phase points, or fewer than MIN_WINDOWS windows with a point: not judged."""
     measured = after_warmup(points, series.warmup_end)
     label, unit = signals.label(name), signals.unit(name)
-    trend = fit_trend(measured, policy.windows)
+    noun = "samples" if min_points > MIN_WINDOWS else "ticks"
+    trend = fit_trend(measured, policy.windows) if len(measured) >= min_points else None
     if trend is None:
-        return Finding(signal, kind, False, {"points": float(len(measured))},
-                       f"{label}: too few measure-phase samples to judge a trend ({len(measured)})")
+        need = max(min_points, MIN_WINDOWS)
+        detail = "" if len(measured) < need else f" in {MIN_WINDOWS} of {policy.windows} windows"
+        return lacking(signal, label, "trend", len(measured), need, noun, series, measured, detail)
     rate = format_rate(trend.slope, trend.ci_low, trend.ci_high, unit, series.x_unit)
     where = f"over {format_span(trend.span, series.x_unit)} after {_warmup(series)} warm-up"
     growth = f"{format_quantity(trend.growth, unit, signed=True)}, Kendall p={trend.p_value:.2g}"
     unmet = unmet_leak_conditions(trend, policy)
     figures = trend.figures() | {"threshold": growth_threshold(trend, policy)}
+    close = borderline(trend, policy, unmet)
     if not unmet:
-        return Finding(signal, kind, True, figures, f"{label} slope {rate}, {where} ({growth})")
+        return Finding(signal, "trend", True, figures, f"{label} slope {rate}, {where} ({growth})", borderline=close)
     threshold = format_quantity(growth_threshold(trend, policy), unit)
-    return Finding(signal, kind, False, figures,
+    return Finding(signal, "trend", False, figures,
                    f"{label} slope {rate}, {where} ({growth}; threshold {threshold}): "
-                   f"not a leak: {'; '.join(unmet)}")
-
-
-def baseline_finding(name: str, points: Sequence[Point], series: ProbeSeries, allowed: float) -> Finding:
-    """An exact counter must end where the measure phase began (up to `allowed`)."""
-    measured = after_warmup(points, series.warmup_end)
-    label, unit = signals.label(name), signals.unit(name)
-    signal = f"counter:{name}"
-    if not measured:
-        return Finding(signal, "baseline", False, {}, f"{label}: no measure-phase ticks")
-    baseline, final = measured[0][1], measured[-1][1]
-    growth = final - baseline
-    length = span(measured)
-    figures = {"baseline": baseline, "final": final, "growth": growth, "allowed": allowed,
-               "span": length, "per_x": growth / length if length else 0.0}
-    detail = (f"{label} {format_quantity(growth, unit, signed=True)} over "
-              f"{format_span(length, series.x_unit)} (baseline {format_quantity(baseline, unit)}, "
-              f"final {format_quantity(final, unit)})")
-    failed = growth > allowed
-    verdict = "did not return to baseline" if failed else "returned to baseline"
-    tolerance = f", allowed {format_quantity(allowed, unit, signed=True)}" if allowed else ""
-    return Finding(signal, "baseline", failed, figures, f"{detail}: {verdict}{tolerance}")
+                   f"not a leak: {'; '.join(unmet)}", borderline=close)
 
 
 def _warmup(series: ProbeSeries) -> str:

@@ -38,6 +38,9 @@ class TrendPolicy:
     this much is an allocator or cache warming up (logarithmic-like), not a per-call leak."""
     max_slope: float | None = None
     """A tolerated slope (the probe's `slope` limit): a significant trend below it is not a leak."""
+    reach: float = 4.0
+    """How much longer the next run of an escalation is (runner.escalation): a significant growth below the
+    threshold is borderline only if that much of it would cross the threshold."""
 
 
 @dataclass(frozen=True)
@@ -121,12 +124,38 @@ def unmet_leak_conditions(trend: Trend, policy: TrendPolicy) -> list[str]:
     if not trend.ci_low > 0:
         unmet.append("the slope's 95% CI includes 0")
     if not trend.growth >= growth_threshold(trend, policy):
-        unmet.append("growth below the threshold")
+        unmet.append(BELOW_THRESHOLD)
     if trend.slope > 0:
         unmet.extend(_uneven_growth(trend, policy))
     if policy.max_slope is not None and not trend.slope > policy.max_slope:
-        unmet.append("slope within the tolerated slope")
+        unmet.append(WITHIN_SLOPE)
     return unmet
+
+
+BELOW_THRESHOLD = "growth below the threshold"
+WITHIN_SLOPE = "slope within the tolerated slope"
+BORDERLINE_P_FACTOR = 10.0
+"""A Kendall p within this factor of alpha (either side) is near the line."""
+
+
+def borderline(trend: Trend, policy: TrendPolicy, unmet: Sequence[str]) -> str:
+    """Why a run `policy.reach` × as long could turn this verdict ("" when it is clear). Three cases, each with
+    every other condition of a leak met, so that one line alone decides: the trend is significant but its
+    growth is below the threshold, and `reach` × the growth would cross it (a small leak over a short run:
+    the growth scales with the run, the threshold does not); the `slope` limit lies inside the slope's 95%
+    interval; or Kendall's p is within BORDERLINE_P_FACTOR of alpha, on either side."""
+    significant = trend.p_value < policy.alpha and trend.ci_low > 0
+    if significant and list(unmet) == [BELOW_THRESHOLD] and \
+            policy.reach * trend.growth >= growth_threshold(trend, policy):
+        return "a significant trend whose growth is below the threshold, which a longer run would cross"
+    within = [u for u in unmet if u != WITHIN_SLOPE]
+    if policy.max_slope is not None and trend.ci_low <= policy.max_slope <= trend.ci_high and not within:
+        return "the tolerated slope lies within the slope's 95% CI"
+    others = [u for u in unmet if not u.startswith("no significant trend")]
+    near = policy.alpha / BORDERLINE_P_FACTOR <= trend.p_value < policy.alpha * BORDERLINE_P_FACTOR
+    if near and not others and trend.ci_low > 0:
+        return f"Kendall p={trend.p_value:.2g} near alpha={policy.alpha:g}"
+    return ""
 
 
 def growth_threshold(trend: Trend, policy: TrendPolicy) -> float:

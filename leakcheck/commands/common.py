@@ -75,6 +75,14 @@ def positive_float(text: str) -> float:
     return value
 
 
+def probability(text: str) -> float:
+    """A significance level: above 0 and below 1 (nan would make every p-value "not significant")."""
+    value = _bounded(text, float, 0, "a probability between 0 and 1")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1 (exclusive)")
+    return value
+
+
 def _bounded(text: str, kind: type[int | float], minimum: float, allowed: str) -> float:
     try:
         value = kind(text)

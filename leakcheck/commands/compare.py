@@ -4,10 +4,12 @@ exit 1 when any probe regressed."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from rich.table import Table
 
+from leakcheck.commands.common import probability
 from leakcheck.commands.history import wide_console
 from leakcheck.commands.report import add_reports_argument, recorded_history
 from leakcheck.history.compare import ComparePolicy, ProbeComparison, compare_runs
@@ -24,7 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("head", help="run directory, results.json, run id, commit, or latest")
     parser.add_argument("--threshold", type=_percent, default=0.10, metavar="PCT",
                         help="relative growth that counts as a regression, e.g. 10%% or 0.1 (default 10%%)")
-    parser.add_argument("--alpha", type=float, default=0.01, help="significance level (default 0.01)")
+    parser.add_argument("--alpha", type=probability, default=0.01,
+                        help="significance level, between 0 and 1 (default 0.01)")
     parser.add_argument("--all", action="store_true", help="show every figure, not only changed verdicts and "
                         "regressions")
     add_reports_argument(parser)
@@ -79,6 +82,6 @@ def _percent(text: str) -> float:
         value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a percentage such as 10% or 0.1") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the threshold must be above 0")
+    if not value > 0 or not math.isfinite(value):  # "nan" fails both comparisons, so `not >` catches it
+        raise argparse.ArgumentTypeError(f"{text!r}: the threshold must be a finite number above 0")
     return value

@@ -24,7 +24,7 @@ from leakcheck.output.json_results import JsonResults
 from leakcheck.output.junit import write_junit
 from leakcheck.output.run_dir import create_run_dir
 from leakcheck.output.terminal import TerminalReporter
-from leakcheck.results import FLAKY, SKIP, ProbeResult
+from leakcheck.results import FLAKY, INCONCLUSIVE, SKIP, ProbeResult
 from leakcheck.runner.attempt import Progress
 from leakcheck.session import RunOptions, run_probes
 from leakcheck.tools import TOOL_LANGS, TOOLS, Tool
@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="retry a failing probe up to N times (pass after a failure: FLAKY)")
     parser.add_argument("--fail-on", type=_fail_on, default=frozenset(), metavar="OUTCOMES",
                         help="comma-separated SKIP,FLAKY: count these as failures in the exit code")
+    parser.add_argument("--allow", type=_allow, default=frozenset(), metavar="OUTCOMES",
+                        help="INCONCLUSIVE: let a probe whose signals lacked evidence pass the exit code (it still "
+                             "shows as INCONCLUSIVE)")
+    parser.add_argument("--no-escalate", dest="escalate", action="store_false",
+                        help="do not re-run an inconclusive or borderline probe with 4x the iterations (up to 64x "
+                             "the configured count, within a time budget)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results JSON here")
     parser.add_argument("--junit", type=Path, metavar="PATH", help="write JUnit XML here")
     parser.add_argument("--html", type=Path, metavar="PATH", help="write the HTML report here")
@@ -83,7 +89,8 @@ def execute(args: argparse.Namespace) -> int:
     options = RunOptions(root=config.root, suite=args.suite, run_dir=run_dir, repeat=args.repeat,
                          retries=args.retries, timeout_s=args.timeout, seed=args.seed,
                          jobs=args.jobs or config.jobs, tool=tool, tool_iterations=args.tool_iterations,
-                         tool_subject=args.tool_subject, log_cap=args.log_cap or config.log_cap)
+                         tool_subject=args.tool_subject, log_cap=args.log_cap or config.log_cap,
+                         escalate=args.escalate)
     header = {"provenance": provenance.collect(config), "config": str(config.path), "run_dir": str(run_dir),
               "selection": {"suite": args.suite, "lang": args.lang, "patterns": args.patterns,
                             "excluded": args.excluded, "repeat": args.repeat, "retries": args.retries, "timeout": args.timeout,
@@ -96,7 +103,7 @@ def execute(args: argparse.Namespace) -> int:
     with TerminalReporter(verbose=args.verbose) as terminal:
         outcome = run_probes(probes, options, RunListeners(terminal, writer))
     exit_code = (EXIT_INTERRUPTED if outcome.interrupted
-                 else EXIT_PASSED if outcome.passed(args.fail_on) else EXIT_FAILED)
+                 else EXIT_PASSED if outcome.passed(args.fail_on, args.allow) else EXIT_FAILED)
     writer.finish(interrupted=outcome.interrupted, exit_code=exit_code,
                   harness=_harness_cost(started, cpu_started))
     if args.junit:
@@ -172,4 +179,11 @@ def _fail_on(text: str) -> frozenset[str]:
     outcomes = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
     if not outcomes or not outcomes <= {SKIP, FLAKY}:
         raise argparse.ArgumentTypeError(f"{text!r}: allowed: SKIP, FLAKY or both, comma-separated")
+    return outcomes
+
+
+def _allow(text: str) -> frozenset[str]:
+    outcomes = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    if not outcomes or not outcomes <= {INCONCLUSIVE}:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: INCONCLUSIVE")
     return outcomes

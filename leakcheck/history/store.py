@@ -4,19 +4,15 @@ path, run id, commit or "latest"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from leakcheck.history.migrations import MIGRATIONS, Document
 from leakcheck.results import SCHEMA, SCHEMA_VERSION
 from leakcheck.schema import RunDocument, SchemaError, run_from_document
 
 RESULTS_NAME = "results.json"
-Document = dict[str, Any]
-
-MIGRATIONS: Mapping[int, Callable[[Document], Document]] = {}
-"""schema_version N -> a function turning a version-N document into version N+1. Each change of the results
-schema adds one step here, so every older file is read as the current version."""
+# Each change of the results schema adds a step to MIGRATIONS, so every older file is read as the current one.
 
 
 class RunFileError(Exception):

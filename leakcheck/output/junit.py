@@ -49,7 +49,8 @@ def _testcase(result: ProbeResult) -> ET.Element:
         _problem(case, "error", final)
     elif result.outcome not in PASSING:
         _problem(case, "failure", final)
-    output = "\n".join([*(f"attempt {a.number}: {a.outcome}: {'; '.join(a.reasons)}" for a in result.attempts),
+    output = "\n".join([*(f"attempt {a.number}{_attempt_plan(a)}: {a.outcome}: {'; '.join(a.reasons)}"
+                          for a in result.attempts),
                         *(f"note: {note}" for note in final.notes)])
     ET.SubElement(case, "system-out").text = output
     return case
@@ -67,3 +68,11 @@ def _problem(case: ET.Element, tag: str, attempt: Attempt) -> None:
     if attempt.output_tail:
         details.append(f"--- stderr (tail) ---\n{attempt.output_tail}")
     element.text = "\n".join(details)
+
+
+def _attempt_plan(attempt: Attempt) -> str:
+    """` (1,600 iterations, escalated: inconclusive: 400 → 1,600 iterations)`, as far as it is known."""
+    parts = [f"{attempt.iterations:,} iterations"] if attempt.iterations else []
+    if attempt.escalation:
+        parts.append(f"escalated: {attempt.escalation}")
+    return f" ({', '.join(parts)})" if parts else ""

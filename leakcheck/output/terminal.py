@@ -20,7 +20,7 @@ from leakcheck.units import format_bytes
 
 OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": "bold red",
                   "OVER_LIMIT": "bold red", "FAIL": "red", "CRASH": "bold magenta", "TIMEOUT": "magenta",
-                  "ERROR": "red"}
+                  "INCONCLUSIVE": "bold yellow", "ERROR": "red"}
 
 
 def make_console(wide: bool = False) -> Console:
@@ -40,7 +40,9 @@ def label_of(result: ProbeResult) -> str:
 
 def result_line(result: ProbeResult) -> str:
     """`   LEAK [   3.2s] python.x  rss +14.5 KiB/iter, peak RSS 59 MiB` (the figure that says most)."""
-    attempts = f" ({len(result.attempts)} attempts)" if len(result.attempts) > 1 else ""
+    escalated = f", escalated to {result.final.iterations:,} iterations" \
+        if result.final.escalation and result.final.iterations else ""
+    attempts = f" ({len(result.attempts)} attempts{escalated})" if len(result.attempts) > 1 else ""
     return (f"{result.outcome:>{OUTCOME_WIDTH}} [{result.final.duration_s:>6.1f}s] {label_of(result)}{attempts}  "
             f"{result.final.key_figure}")
 
@@ -53,7 +55,8 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     lines = [f"--- {result.outcome} {label_of(result)} ({result.lang})"]
     if result.outcome == "FLAKY":
         lines.append(f"    {result.reason}")
-    passing = {str(f.get("reason")) for f in final.findings if not f.get("failed")}
+    lines += [f"    attempt {a.number} escalated: {a.escalation}" for a in result.attempts if a.escalation]
+    passing = {str(f.get("reason")) for f in final.findings if not f.get("failed") and not f.get("inconclusive")}
     lines += [f"    {reason}" for reason in final.reasons if every_reason or reason not in passing]
     lines += [f"    note: {note}" for note in final.notes]
     if final.exit_snapshot:

@@ -44,10 +44,10 @@ def trend_chart(points: Sequence[TrendPoint]) -> Markup:
     reason = f"regression in {', '.join(regressed)}" if regressed else ""
     sloped = [(x, p.slope) for x, p in zip(runs, points, strict=True) if p.slope is not None]
     shown = [svg.Panel("peak RSS", "bytes", runs, tuple(float(p.peak_rss) for p in points),
-                       failed=bool(regressed), reason=reason)]
+                       failed=bool(regressed), reason=reason, always_drawn=True)]
     if sloped:
         shown.append(svg.Panel("RSS slope per iteration", "bytes", tuple(x for x, _ in sloped),
-                               tuple(float(s) for _, s in sloped)))
+                               tuple(float(s) for _, s in sloped), always_drawn=True))
     labels = tuple((float(index), commit[:7] or "no commit") for index, commit in enumerate(_commits(points)))
     return Markup(svg.render(shown, svg.Frame("commit", x_ticks=labels)))
 

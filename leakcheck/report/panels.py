@@ -12,20 +12,25 @@ from leakcheck.report.svg import Panel
 SignalVerdicts = Mapping[str, tuple[bool, str]]
 """A finding's signal ("rss", "counter:NAME", "fds", "limit:rss_growth", ...) -> (failed, reason)."""
 RSS_LIMITS = ("limit:rss_growth", "limit:peak_rss")
+COUNTS = ("fds", "threads")
+"""Judged as signals of their own (not "counter:..."), whether the SDK counted them or the outside poll did."""
 
 
 def panels(chart: ChartData, verdicts: SignalVerdicts) -> list[Panel]:
-    found = [_panel("rss", "RSS", "bytes", chart.memory.get("rss"), chart, verdicts, RSS_LIMITS),
-             _panel("vms", "VMS", "bytes", chart.memory.get("vms"), chart, verdicts, ("limit:vms_growth",))]
-    found += [_panel(f"counter:{name}", label(name), unit(name), line, chart, verdicts, ())
+    found = [_panel("rss", "RSS", "bytes", chart.memory.get("rss"), chart, verdicts, RSS_LIMITS, always_drawn=True),
+             _panel("vms", "VMS", "bytes", chart.memory.get("vms"), chart, verdicts, ("limit:vms_growth",),
+                    always_drawn=True)]
+    found += [_panel(name if name in COUNTS else f"counter:{name}", label(name), unit(name), line, chart, verdicts, ())
               for name, line in sorted(chart.counters.items())]
+    # The SDKs count fds and threads from inside with every tick (the series judged); the outside poll's
+    # line of the same name is drawn only for a probe that does not.
     found += [_panel(name, label(name), "count", chart.handles.get(name), chart, verdicts, ())
-              for name in ("fds", "threads")]
+              for name in COUNTS if name not in chart.counters]
     return [panel for panel in found if panel is not None]
 
 
 def _panel(signal: str, title: str, unit_name: str, line: Line | None, chart: ChartData, verdicts: SignalVerdicts,
-           limit_signals: tuple[str, ...]) -> Panel | None:
+           limit_signals: tuple[str, ...], *, always_drawn: bool = False) -> Panel | None:
     if not line or not line[0]:
         return None
     xs, ys = line
@@ -36,7 +41,7 @@ def _panel(signal: str, title: str, unit_name: str, line: Line | None, chart: Ch
     return Panel(title=title, unit=unit_name, xs=xs, ys=ys, baseline=_baseline(xs, ys, chart.warmup_end),
                  trend=_trend(chart) if signal == "rss" else None,
                  limit=limit[1] if limit else None, limit_label=limit[0] if limit else "",
-                 failed=bool(failing), reason=reason)
+                 failed=bool(failing), reason=reason, always_drawn=always_drawn)
 
 
 def _baseline(xs: tuple[float, ...], ys: tuple[float, ...], warmup_end: float | None) -> float:

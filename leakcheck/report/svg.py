@@ -23,6 +23,7 @@ MAX_POINTS = 400
 """Points drawn per panel: enough for the eye; each stride keeps its highest value so peaks stay."""
 LIMIT_SIGHT = 1.0
 """A limit is drawn when it lies within this many data ranges of the data; further off it would squash it."""
+FLAT_LINE_HEIGHT, FLAT_LINE_CHARS = 18, 120
 FAILED, LINE, TREND, LIMIT, SHADE = "#b00020", "#1f5fa8", "#111", "#c0392b", "#eceff3"
 
 
@@ -42,6 +43,8 @@ class Panel:
     limit_label: str = ""
     failed: bool = False
     reason: str = ""
+    always_drawn: bool = False
+    """Drawn even when flat (RSS and VMS: the picture of the run); other flat signals are listed in a line."""
 
 
 @dataclass(frozen=True)
@@ -66,17 +69,42 @@ def limit_in_sight(panel: Panel) -> bool:
     return low - reach <= panel.limit <= high + reach
 
 
+def is_flat(panel: Panel) -> bool:
+    """A passing signal that never moved: stated in one line under the panels, not drawn as a panel of its own
+    (a probe's dozen counters that stay at 0 would bury the ones that moved)."""
+    return not panel.failed and not panel.always_drawn and bool(panel.ys) and min(panel.ys) == max(panel.ys)
+
+
 def render(panels: Sequence[Panel], frame: Frame) -> str:
-    shown = [p for p in order(panels) if p.xs]
-    if not shown:
+    drawn = [p for p in order(panels) if p.xs]
+    if not drawn:
         return ""
-    x_low = min(min(p.xs) for p in shown)
-    x_high = max(max(p.xs) for p in shown)
-    height = PANEL_HEIGHT * len(shown)
+    shown = [p for p in drawn if not is_flat(p)]
+    flat_lines = _flat_lines([p for p in drawn if is_flat(p)])
+    x_low = min(min(p.xs) for p in drawn)
+    x_high = max(max(p.xs) for p in drawn)
+    height = PANEL_HEIGHT * len(shown) + FLAT_LINE_HEIGHT * len(flat_lines) + (8 if flat_lines else 0)
     body = [_panel(panel, index * PANEL_HEIGHT, (x_low, x_high), frame) for index, panel in enumerate(shown)]
+    top = PANEL_HEIGHT * len(shown) + FLAT_LINE_HEIGHT
+    body += [f'<text class="flat" x="{PLOT_LEFT}" y="{top + k * FLAT_LINE_HEIGHT}" fill="#555">{escape(line)}</text>'
+             for k, line in enumerate(flat_lines)]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
             f'width="{WIDTH}" height="{height}" role="img" font-family="system-ui, sans-serif" font-size="12">'
             + "".join(body) + "</svg>")
+
+
+def _flat_lines(flat: Sequence[Panel]) -> list[str]:
+    if not flat:
+        return []
+    items = [f"{p.title} {format_quantity(p.ys[0], p.unit)}" for p in flat]
+    lines, current = [], "Unchanged throughout: "
+    for k, item in enumerate(items):
+        piece = item + (", " if k < len(items) - 1 else "")
+        if len(current) + len(piece) > FLAT_LINE_CHARS and current.strip():
+            lines.append(current.rstrip())
+            current = "  "
+        current += piece
+    return [*lines, current.rstrip()]
 
 
 def _panel(panel: Panel, top: float, x_range: tuple[float, float], frame: Frame) -> str:

@@ -18,11 +18,27 @@ import psutil  # type: ignore[import-untyped]
 
 from leakcheck.analysis.verdict import judge
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
-from leakcheck.results import CRASH, ERROR, FAIL, LEAK, OVER_LIMIT, SKIP, TIMEOUT, Attempt, Crash, Hang
+from leakcheck.results import (
+    CRASH,
+    ERROR,
+    FAIL,
+    KEPT_ROWS,
+    LEAK,
+    OVER_LIMIT,
+    SAMPLE_KEEP,
+    SKIP,
+    TICK_KEEP,
+    TIMEOUT,
+    Attempt,
+    Crash,
+    Hang,
+    Sample,
+    Tick,
+)
 from leakcheck.runner import crash as crashes
 from leakcheck.runner import escape, lifetime
 from leakcheck.runner import preload as preloading
-from leakcheck.runner.capture import CappedFile, StreamCut
+from leakcheck.runner.capture import CappedFile, StreamCut, cap_written_file
 from leakcheck.runner.command import CannotRun, RequirementMissing, probe_command, probe_environment
 from leakcheck.runner.exceptions import sdk_not_importable, uncaught_exception
 from leakcheck.runner.explain import crash_reason, hang_reason, iteration_text, key_figure
@@ -40,7 +56,7 @@ from leakcheck.runner.protocol import ProtocolReader
 from leakcheck.runner.sampler import Sampler
 from leakcheck.runner.series import build_series
 from leakcheck.runner.stacks import dump_stacks
-from leakcheck.storage import write_samples_csv
+from leakcheck.thinning import thinned
 from leakcheck.tools import Tool, scaling, with_scaling
 from leakcheck.tools import verdict as tool_verdict
 from leakcheck.tools.growth import GrowthWatch
@@ -162,7 +178,18 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     if watch.exit_hung:
         reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
                              f"runtime's deadlock in p11-kit's destructor); its events were complete"))
-    return replace(attempt, outcome=outcome, reasons=reasons, tool=report)
+    return _with_tool_logs_capped(replace(attempt, outcome=outcome, reasons=reasons, tool=report), plan.log_cap)
+
+
+def _with_tool_logs_capped(attempt: Attempt, cap: int) -> Attempt:
+    """The tool's own files, once read, within the log cap like the captured streams (a leak of a million
+    blocks under valgrind writes a log of gigabytes)."""
+    cuts = {Path(name).name: cut for name in (attempt.tool.files if attempt.tool else ())
+            if Path(name).is_file() and (cut := cap_written_file(Path(name), cap)) is not None}
+    if not cuts:
+        return attempt
+    return replace(attempt, log_cuts={**attempt.log_cuts, **{name: cut.document() for name, cut in cuts.items()}},
+                   notes=(*attempt.notes, *(cut.note(name) for name, cut in cuts.items())))
 
 
 def _with_scaling(plan: AttemptPlan, tool: Tool, report: ToolReport, on_progress: ProgressCallback) -> ToolReport:
@@ -191,7 +218,7 @@ class _Watch:
         self.started_at = time.time()
         self.reader = ProtocolReader(self.clock)
         self.sampler = Sampler(spawned.pid, started_at=started, last_tick=lambda: self.reader.last_tick,
-                               memory_cap=plan.probe.memory_cap_bytes)
+                               memory_cap=plan.probe.memory_cap_bytes, csv_path=plan.directory / "samples.csv")
         self.sampler.start()
         self.hang: Hang | None = None
         self.duration = 0.0
@@ -273,7 +300,6 @@ class _Watch:
         events_cut = self.events_log.close()
         if events_cut is not None:
             self.log_cuts["events"] = events_cut
-        write_samples_csv(self.plan.directory / "samples.csv", self.sampler.samples)
 
     def _kill_what_is_left(self) -> None:
         """The group, and the processes the probe left running: those still running after it exited by itself
@@ -317,12 +343,13 @@ class _Watch:
         crash = self._crash(returncode, stderr_text, command, want_core)
         outcome, reasons, findings = self._decide(returncode, crash, stderr_text)
         stats = self.sampler.stats
+        samples, ticks = self._kept_series()
         return Attempt(
             number=self.plan.number, outcome=outcome, reasons=reasons,
             key_figure=key_figure(crash, self.hang, self.sampler.peak_rss, findings, self.x_unit),
             returncode=returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
             duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files, started_at=self.started_at,
-            samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
+            samples=samples, ticks=ticks, tick_count=self.reader.ticks.count, checks=tuple(self.reader.checks),
             findings=findings, crash=crash, hang=self.hang, sampler=stats,
             output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
             hello=self.reader.announced,
@@ -332,11 +359,19 @@ class _Watch:
             exit_snapshot=preload.exit_snapshot(self.spawned.pid),
         )
 
+    def _kept_series(self) -> tuple[tuple[Sample, ...], tuple[Tick, ...]]:
+        """What the ended attempt keeps of its series: KEPT_ROWS of each (the judgement saw MEMORY_SAMPLES)."""
+        return (tuple(thinned(self.sampler.samples.items(), KEPT_ROWS, SAMPLE_KEEP)),
+                tuple(thinned(self.reader.ticks.items(), KEPT_ROWS, TICK_KEEP)))
+
     def _notes(self) -> tuple[str, ...]:
         plan = plan_notes(self.reader.announced, config_name=self.plan.probe.name,
                           requested_iterations=self.plan.iterations)
         left = (escape.note(self.left_running),) if self.left_running else ()
-        return (*plan, *left, *(cut.note(name) for name, cut in self.log_cuts.items()))
+        dropped = self.reader.checks_dropped
+        checks = ((f"checks: the first {len(self.reader.checks):,} are kept, {dropped:,} later ones were counted "
+                   f"and dropped"),) if dropped else ()
+        return (*plan, *left, *checks, *(cut.note(name) for name, cut in self.log_cuts.items()))
 
     def interrupted_result(self, files: dict[str, str]) -> Attempt:
         """The attempt the run's interruption cut short: not judged (ERROR, for no outcome means "stopped
@@ -346,11 +381,12 @@ class _Watch:
         reason = (f"interrupted: the run was stopped while the probe ran, in phase {self.reader.phase} {at} "
                   f"({self.duration:.1f} s); not judged, its series so far is kept")
         stderr_text = Path(files["stderr"]).read_text(encoding="utf-8", errors="replace")
+        samples, ticks = self._kept_series()
         return Attempt(
             number=self.plan.number, outcome=ERROR, reasons=(reason,), key_figure="interrupted",
             returncode=self.spawned.process.returncode, phase=self.reader.phase, last_tick=self.reader.last_tick,
             duration_s=self.duration, peak_rss=self.sampler.peak_rss, files=files, started_at=self.started_at,
-            samples=tuple(self.sampler.samples), ticks=tuple(self.reader.ticks), checks=tuple(self.reader.checks),
+            samples=samples, ticks=ticks, tick_count=self.reader.ticks.count, checks=tuple(self.reader.checks),
             sampler=self.sampler.stats, output_tail="\n".join(stderr_text.splitlines()[-OUTPUT_TAIL_LINES:]),
             log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
             left_running=tuple(process.document() for process in self.left_running), notes=self._notes(),
@@ -413,9 +449,10 @@ class _Watch:
 
     def _judge(self) -> tuple[str, tuple[str, ...], tuple[dict[str, Any], ...]]:
         announced = self.reader.announced
-        series = build_series(self.sampler.samples, self.reader.ticks,
+        series = build_series(self.sampler.samples.items(), self.reader.ticks.items(),
                               teardown_at=self.reader.phase_started.get("teardown"),
                               exact_patterns=self.plan.probe.exact_counters,
+                              process_wide_patterns=self.plan.probe.process_wide_counters,
                               warmup=announced.warmup if announced is not None else None)
         self.x_unit = series.x_unit
         if self.plan.tool is not None:  # the tool's allocator and shadow memory move RSS/VMS, not the probe

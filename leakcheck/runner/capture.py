@@ -100,16 +100,35 @@ class CappedFile:
 
     def _reorder(self) -> None:
         oldest = (self._written - self._head) % self._tail
-        cut = self._written - self._head - self._tail
-        marker = (f"\n[leakcheck: {cut:,} bytes cut here; the stream wrote {self._written:,} bytes, the first "
-                  f"{self._head:,} and the last {self._tail:,} are kept]\n").encode()
         temporary = self.path.with_name(f".{self.path.name}.reordered")
         with open(self.path, "rb") as source, open(temporary, "wb") as target:
             _copy(source, target, 0, self._head)
-            target.write(marker)
+            target.write(_cut_marker(self._written, self._head, self._tail))
             _copy(source, target, self._head + oldest, self._tail - oldest)
             _copy(source, target, self._head, oldest)
         os.replace(temporary, self.path)
+
+
+def cap_written_file(path: Path, cap: int) -> StreamCut | None:
+    """A file a tool wrote itself (valgrind's and LSan's logs), cut to `cap` once it is read: its head and
+    tail with the same line between them as a captured stream's; the cut, or None when it fit."""
+    written = path.stat().st_size
+    head = cap // 2
+    tail = cap - head
+    if written <= cap:
+        return None
+    temporary = path.with_name(f".{path.name}.capped")
+    with open(path, "rb") as source, open(temporary, "wb") as target:
+        _copy(source, target, 0, head)
+        target.write(_cut_marker(written, head, tail))
+        _copy(source, target, written - tail, tail)
+    os.replace(temporary, path)
+    return StreamCut(written, cap)
+
+
+def _cut_marker(written: int, head: int, tail: int) -> bytes:
+    return (f"\n[leakcheck: {written - head - tail:,} bytes cut here; the stream wrote {written:,} bytes, the "
+            f"first {head:,} and the last {tail:,} are kept]\n").encode()
 
 
 def _copy(source: BinaryIO, target: BinaryIO, start: int, length: int) -> None:

@@ -8,7 +8,8 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeGuard
 
-from leakcheck.results import Check, Hello, Tick
+from leakcheck.results import MEMORY_TICKS, TICK_KEEP, Check, Hello, Tick
+from leakcheck.thinning import Thinned
 
 PROTOCOL_VERSION = 2
 """The newest version; a probe may speak any of SUPPORTED_PROTOCOLS."""
@@ -34,8 +35,11 @@ class ProtocolReader:
         self.phase = "start"
         self.phase_started: dict[str, float] = {}
         self.last_tick: int | None = None
-        self.ticks: list[Tick] = []
+        self.ticks: Thinned[Tick] = Thinned(MEMORY_TICKS, TICK_KEEP)
+        """Bounded however long the probe runs (leakcheck.thinning); the whole stream is in events.jsonl."""
         self.checks: list[Check] = []
+        self.checks_dropped = 0
+        """Checks beyond MAX_CHECKS that passed (a probe that checks every iteration of an hour-long run)."""
         self.done_iterations: int | None = None
         self.error: str | None = None
         self.last_event_at: float | None = None
@@ -116,7 +120,10 @@ class ProtocolReader:
                           bool(event["ok"]))
         except (KeyError, TypeError, ValueError):
             raise ProtocolError("has a check without name, value, op, limit and ok") from None
-        self.checks.append(check)
+        if len(self.checks) < MAX_CHECKS or (not check.ok and len(self.checks) < MAX_CHECKS + MAX_FAILED_BEYOND):
+            self.checks.append(check)
+        else:
+            self.checks_dropped += 1
 
     def _on_done(self, event: dict[str, Any]) -> None:
         iterations = event.get("iterations")
@@ -127,6 +134,12 @@ class ProtocolReader:
     @property
     def failed_checks(self) -> list[Check]:
         return [check for check in self.checks if not check.ok]
+
+
+MAX_CHECKS = 1_000
+MAX_FAILED_BEYOND = 100
+"""Memory stays bounded however many checks a probe writes: the first MAX_CHECKS are kept, then only failing
+ones, up to MAX_FAILED_BEYOND more; the rest are counted."""
 
 
 def _hello(event: dict[str, Any], version: int) -> Hello:

@@ -3,6 +3,8 @@ at 5 Hz, children included.
 
 Runs in its own thread; each sample is tagged with the probe's last tick so the analysis can put memory
 on an iteration axis. It also enforces the memory cap: the tree's RSS over the cap kills the group at once.
+Every sample is written to samples.csv as it is taken; memory holds a thinned series of bounded size
+(leakcheck.thinning: each stretch's lowest and highest RSS), so an hour at 100 Hz costs what a minute does.
 
 Cost: on this kind of VM every wake-up finds cold caches, and psutil's memory_info() then costs ~100 us,
 num_threads() ~120 us, children() ~1 ms. So the 100 Hz path reads /proc/PID/statm through a file
@@ -18,10 +20,13 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 
-from leakcheck.results import Sample, SamplerStats
+from leakcheck.results import MEMORY_SAMPLES, SAMPLE_KEEP, Sample, SamplerStats
+from leakcheck.storage import SamplesCsv
+from leakcheck.thinning import Thinned
 
 DEFAULT_RATE_HZ = 100.0
 DETAIL_EVERY = 20
@@ -73,7 +78,7 @@ class _Tracked:
 
 class Sampler:
     def __init__(self, pid: int, *, started_at: float, last_tick: Callable[[], int | None],
-                 memory_cap: int, rate_hz: float = DEFAULT_RATE_HZ) -> None:
+                 memory_cap: int, csv_path: Path, rate_hz: float = DEFAULT_RATE_HZ) -> None:
         self._root = psutil.Process(pid)
         self._pid = pid
         self._started_at = started_at
@@ -84,7 +89,8 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, name=f"sampler-{pid}", daemon=True)
         self._tracked: dict[int, _Tracked] = {pid: _Tracked(self._root)}
         self._children_at = time.monotonic()
-        self.samples: list[Sample] = []
+        self.samples: Thinned[Sample] = Thinned(MEMORY_SAMPLES, SAMPLE_KEEP)
+        self._csv = SamplesCsv(csv_path)
         self.peak_rss = 0
         self.killed_over_cap_at: int | None = None
         """The tree's RSS when the cap was exceeded and the group killed (None: never)."""
@@ -114,9 +120,10 @@ class Sampler:
         finally:
             for tracked in self._tracked.values():
                 tracked.close()
+            self._csv.close()
             wall = max(time.monotonic() - wall_start, 1e-9)
             cpu = time.thread_time() - cpu_start
-            self.stats = SamplerStats(len(self.samples), len(self.samples) / wall, cpu, cpu / wall)
+            self.stats = SamplerStats(self.samples.count, self.samples.count / wall, cpu, cpu / wall)
 
     def _sample_once(self, *, detail: bool) -> bool:
         now = time.monotonic()
@@ -137,7 +144,9 @@ class Sampler:
             alive += 1
         if alive == 0:
             return False
-        self.samples.append(Sample(now - self._started_at, self._last_tick(), rss, vms, fds, threads, alive))
+        sample = Sample(now - self._started_at, self._last_tick(), rss, vms, fds, threads, alive)
+        self.samples.append(sample)
+        self._csv.write(sample)
         self.peak_rss = max(self.peak_rss, rss)
         if rss > self._memory_cap and self.killed_over_cap_at is None:
             self.killed_over_cap_at = rss

@@ -8,7 +8,7 @@ from leakcheck.analysis import Point, ProbeSeries
 from leakcheck.config import exact_counter_names
 from leakcheck.results import Sample, Tick
 
-MEMORY_SIGNALS = ("rss", "vms", "fds", "threads")
+MEMORY_SIGNALS = ("rss", "vms", "fds", "threads", "processes")
 INSIDE_COUNTS = ("fds", "threads")
 """Tick counters of these names are the probe process's own counts (docs/protocol.md), judged in place of
 the outside samples."""
@@ -16,7 +16,8 @@ TIME_WARMUP_FRACTION = 0.1
 
 
 def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_at: float | None,
-                 exact_patterns: tuple[str, ...], warmup: int | None = None) -> ProbeSeries:
+                 exact_patterns: tuple[str, ...], warmup: int | None = None,
+                 process_wide_patterns: tuple[str, ...] = ()) -> ProbeSeries:
     """Samples go on the iteration axis (their last tick) when the probe ticks, else on seconds.
 
     Samples before the first tick (start-up, setup) and from teardown on are left out of the memory
@@ -45,11 +46,22 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
         # poll (5 Hz) sees a count that rises in jumps. The outside series stays in the results' samples.
         if name in counters and len(counters[name]) == len(ticks):
             memory[name] = counters.pop(name)
-    return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit,
-                       exact_counters=exact_counter_names(exact_patterns, set(counters)))
+    exact = exact_counter_names(exact_patterns, set(counters))
+    return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit, exact_counters=exact,
+                       process_wide_counters=exact_counter_names(process_wide_patterns, set(counters) - exact))
 
 
 def _derived_warmup_end(ticks: Sequence[Tick]) -> float:
     """A protocol 1 probe does not say where its warm-up ends: the first measure tick does, or a tenth."""
     first_measure = next((tick.i for tick in ticks if tick.phase == "measure"), None)
     return float(first_measure if first_measure is not None else ticks[-1].i * TIME_WARMUP_FRACTION)
+
+
+def end_of_run_figures(samples: Sequence[Sample]) -> dict[str, float]:
+    """What a run left at its end, from the outside samples: peak and last RSS, last fds, threads, processes
+    (the figures two-point scaling compares; analysis.scaling)."""
+    if not samples:
+        return {}
+    last = samples[-1]
+    return {"peak_rss": float(max(s.rss for s in samples)), "rss": float(last.rss), "fds": float(last.fds),
+            "threads": float(last.threads), "processes": float(last.processes)}

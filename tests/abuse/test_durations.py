@@ -93,3 +93,16 @@ def test_the_marker_timeout_fails_the_test_with_the_reason(tmp_path: Path) -> No
     for value in ("nan", "inf", "0", "-1.5"):
         assert f"timeout={value} must be a number of seconds above 0 and finite" in completed.stdout
     assert "Traceback" not in completed.stdout
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "1", "-0.5", "2", "x"])
+def test_compare_rejects_an_alpha_that_is_not_a_probability(capsys: pytest.CaptureFixture[str], value: str) -> None:
+    assert f"--alpha: {value!r} is not a probability between 0 and 1" in usage_error(capsys, "compare", "a", "b",
+                                                                                      f"--alpha={value}")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "nan%", "0", "-5%"])
+def test_compare_rejects_a_threshold_that_is_not_a_finite_positive_share(capsys: pytest.CaptureFixture[str],
+                                                                         value: str) -> None:
+    message = usage_error(capsys, "compare", "a", "b", f"--threshold={value}")
+    assert f"--threshold: {value!r}: the threshold must be a finite number above 0" in message

@@ -11,7 +11,7 @@ import pytest
 
 from leakcheck.cli import main
 from leakcheck.config import DEFAULT_LOG_CAP
-from leakcheck.runner.capture import CappedFile
+from leakcheck.runner.capture import CappedFile, cap_written_file
 
 from .cli import leakcheck, probe_table, write_probe
 
@@ -115,3 +115,17 @@ def test_the_configured_cap_is_used_and_a_tiny_cap_is_refused(tmp_path: Path,
     with pytest.raises(SystemExit) as exited:
         main(["run", "--config", str(config), "--log-cap", "lots"])
     assert exited.value.code == 2 and "--log-cap = 'lots' is not a size" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", [1024, 1025, 50_000])
+def test_a_file_a_tool_wrote_is_cut_to_the_cap_keeping_its_start_and_end(tmp_path: Path, size: int) -> None:
+    data = random.Random(size).randbytes(size)
+    path = tmp_path / "valgrind.log"
+    path.write_bytes(data)
+    cut = cap_written_file(path, 1024)
+    if size <= 1024:
+        assert cut is None and path.read_bytes() == data
+        return
+    assert cut is not None and (cut.written, cut.kept) == (size, 1024)
+    head, line, tail = written_back(path)
+    assert head == data[:512] and tail == data[-512:] and f"{size - 1024:,} bytes cut here".encode() in line

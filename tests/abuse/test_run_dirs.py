@@ -15,8 +15,8 @@ from .cli import LEAKCHECK, leakcheck
 
 RUNS = 4
 # The probe writes the pid of the leakcheck that runs it: the log says which run it belongs to. It ticks an
-# empty body, so that its verdict is a flat series' PASS: a bare interpreter start judged over time alone can be
-# called a leak (its RSS climbs during the 0.1 s it lives), which is not what this test is about.
+# empty body, so that its verdict is a flat series' PASS: a bare interpreter start lives 0.1 s, too short to be
+# judged (INCONCLUSIVE, which fails the run), and verdicts are not what this test is about.
 CONFIG = ('[probes."python.whose"]\nlang = "python"\n'
           'command = ["{python}", "-c", "import os; print(os.getppid(), flush=True); '
           "from leakcheck_probe import run_probe; run_probe('python.whose', lambda ctx, i: None)\"]\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from leakcheck.cli import main
 
 PROBE = """\
+import time
 from pathlib import Path
 from leakcheck_probe import run_probe
 
@@ -17,6 +18,7 @@ LEAKS = Path("build.out").read_text().strip() == "leak"  # written by the build 
 held: list[bytes] = []
 
 def body(ctx, i):
+    time.sleep(0.003)  # 0.6 s: enough RSS samples for a clean commit to be judged PASS
     if LEAKS:
         held.append(b"x" * 1000)
 

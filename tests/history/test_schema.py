@@ -45,6 +45,7 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    returncode=-11, phase="measure", last_tick=110, duration_s=3.5, peak_rss=40_045_056,
                    files={"stdout": "/runs/x/stdout.log", "samples": "/runs/x/samples.csv"}, samples=SAMPLES,
                    ticks=(Tick(0.5, 0, "warmup", {}), Tick(1.25, 10, "measure", {"lib_live_bytes": 64.0})),
+                   tick_count=2,
                    checks=(Check("gc freed", 0.5, ">=", 0.7, False),), findings=(FINDING,),
                    started_at=1_764_000_000.5, crash=Crash("SIGSEGV", 11, "measure", "signal", "#0 f"),
                    hang=Hang("stall", 30.0, "measure", "Thread 1"), sampler=SamplerStats(12, 10.0, 0.02, 0.01),
@@ -52,6 +53,8 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    notes=("the probe planned 120 iterations",),
                    log_cuts={"stdout": {"written": 3_000_000, "kept": 1_048_576, "cut": 1_951_424}},
                    left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR",
+                   iterations=30 * 4 ** (number - 1),
+                   escalation=f"inconclusive: 30 → {30 * 4 ** (number - 1)} iterations" if number > 1 else "",
                    exit_snapshot={"preload_live_blocks": 1204.0, "preload_live_bytes": 98_560.0, "fds": 4.0,
                                   "threads": 1.0})
 

@@ -33,7 +33,9 @@ def _config(tmp_path: Path) -> Path:
     lines = []
     for name in ("python.alpha", "python.beta", "python.gamma"):
         probe = tmp_path / f"{name}.py"
-        probe.write_text(f"from leakcheck_probe import run_probe\nrun_probe({name!r}, lambda ctx, i: None)\n")
+        # 10 ms an iteration: 0.4 s, enough RSS samples for each probe to be judged (PASS).
+        probe.write_text(f"import time\nfrom leakcheck_probe import run_probe\n"
+                         f"run_probe({name!r}, lambda ctx, i: time.sleep(0.01))\n")
         lines += [f'[probes."{name}"]', 'lang = "python"', f'command = ["{sys.executable}", "{probe}"]',
                   "iterations = { fast = 40 }", ""]
     config = tmp_path / "leakcheck.toml"

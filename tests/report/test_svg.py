@@ -21,7 +21,7 @@ def _texts(svg: str) -> list[str]:
 
 
 def test_the_failing_panel_comes_first_outlined_with_its_reason() -> None:
-    rss = Panel("RSS", "bytes", XS, FLAT_RSS, baseline=50e6)
+    rss = Panel("RSS", "bytes", XS, FLAT_RSS, baseline=50e6, always_drawn=True)
     blocks = Panel("live blocks", "count", XS, RISING, baseline=20_000.0, failed=True, reason="live blocks +538: leak")
     assert order([rss, blocks]) == [blocks, rss]
     svg = render([rss, blocks], Frame("iteration", warmup_end=20.0))
@@ -49,9 +49,9 @@ def test_a_limit_far_off_the_data_is_stated_not_drawn() -> None:
 
 
 def test_warm_up_and_measure_are_shaded_and_labelled() -> None:
-    svg = render([Panel("RSS", "bytes", XS, FLAT_RSS)], Frame("iteration", warmup_end=20.0))
+    svg = render([Panel("RSS", "bytes", XS, FLAT_RSS, always_drawn=True)], Frame("iteration", warmup_end=20.0))
     assert {"warm-up", "measure"} <= set(_texts(svg))
-    assert render([Panel("RSS", "bytes", XS, FLAT_RSS)], Frame("iteration")).count("warm-up") == 0
+    assert render([Panel("RSS", "bytes", XS, FLAT_RSS, always_drawn=True)], Frame("iteration")).count("warm-up") == 0
 
 
 def test_panels_from_chart_data_mark_the_failing_signal_and_draw_the_trend() -> None:
@@ -64,3 +64,27 @@ def test_panels_from_chart_data_mark_the_failing_signal_and_draw_the_trend() -> 
     blocks = built[1]
     assert blocks.failed and blocks.baseline == RISING[20] and blocks.reason.startswith("live_blocks +538")
     assert built[0].trend == (20.0, 50e6, 99.0, 50e6) and not built[0].failed
+
+
+def test_signals_that_never_moved_are_one_line_under_the_panels_not_panels() -> None:
+    flat = tuple(0.0 for _ in XS)
+    moved = Panel("live blocks", "count", XS, RISING, baseline=20_000.0)
+    still = [Panel(f"counter {k}", "bytes" if k % 2 else "count", XS, flat, baseline=0.0) for k in range(12)]
+    svg = render([Panel("RSS", "bytes", XS, FLAT_RSS, always_drawn=True), moved, *still], Frame("iteration", 20.0))
+    groups = list(ET.fromstring(svg).iter(f"{SVG}g"))
+    assert len(groups) == 2  # RSS (drawn even when flat) and the counter that moved
+    listed = " ".join(t for t in _texts(svg) if t.startswith(("Unchanged throughout", "  ")))
+    assert listed.startswith("Unchanged throughout: counter 0 0, counter 1 0 B") and "counter 11 0 B" in listed
+    failing_flat = Panel("fds", "count", XS, flat, failed=True, reason="fds: no samples")
+    assert len(list(ET.fromstring(render([failing_flat], Frame("iteration"))).iter(f"{SVG}g"))) == 1
+
+
+def test_fds_and_threads_counted_by_the_sdk_are_drawn_once() -> None:
+    inside = tuple(float(5 + (i > 50)) for i in XS)
+    chart = ChartData(x_label="iteration", memory={"rss": (XS, FLAT_RSS)}, counters={"fds": (XS, inside)},
+                      handles={"fds": (XS, tuple(5.0 for _ in XS)), "threads": (XS, tuple(2.0 for _ in XS))},
+                      warmup_end=20.0, phases=(), slope=None, limits=())
+    built = panels(chart, {"fds": (True, "fds +1: a leak")})
+    fds = [p for p in built if p.title == "open file descriptors"]
+    assert [(p.ys[-1], p.failed, p.reason) for p in fds] == [(6.0, True, "fds +1: a leak")]
+    assert [p.title for p in built].count("threads") == 1

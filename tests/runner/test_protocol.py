@@ -7,7 +7,7 @@ import json
 import pytest
 
 from leakcheck.results import Hello
-from leakcheck.runner.protocol import ProtocolReader
+from leakcheck.runner.protocol import MAX_CHECKS, MAX_FAILED_BEYOND, ProtocolReader
 
 HELLO = {"event": "hello", "probe": "python.x", "lang": "python", "protocol": 1, "pid": 1}
 HELLO_V2 = {**HELLO, "protocol": 2, "iterations": 6, "warmup": 1}
@@ -33,7 +33,7 @@ def test_a_full_run_is_read_across_arbitrary_chunks() -> None:
                              {"event": "phase", "name": "teardown"}, {"event": "done", "iterations": 6}))
     assert reader.error is None
     assert reader.phase == "teardown" and reader.last_tick == 5 and reader.done_iterations == 6
-    assert [(t.i, t.phase, dict(t.counters)) for t in reader.ticks] == [(0, "measure", {"lib_live_bytes": 10.0}),
+    assert [(t.i, t.phase, dict(t.counters)) for t in reader.ticks.items()] == [(0, "measure", {"lib_live_bytes": 10.0}),
                                                                         (5, "measure", {})]
     assert reader.checks[0].ok and not reader.failed_checks
 
@@ -83,3 +83,15 @@ def test_a_protocol_1_hello_has_names_and_no_plan() -> None:
     reader = reader_of(lines({**HELLO, "iterations": 9, "warmup": 3}))
     assert reader.error is None
     assert reader.announced == Hello(1, "python.x", "python", None, None)
+
+
+def test_a_probe_that_checks_every_iteration_keeps_memory_bounded_and_every_failure_seen() -> None:
+    def check(k: int, ok: bool) -> dict[str, object]:
+        return {"event": "check", "name": f"c{k}", "value": 1, "op": "<=", "limit": 2, "ok": ok}
+
+    events = [check(k, ok=k not in (5, 50_000)) for k in range(100_000)]
+    reader = reader_of(lines(HELLO, *events, {"event": "done", "iterations": 6}), chunk=1 << 16)
+    assert reader.error is None
+    assert len(reader.checks) <= MAX_CHECKS + MAX_FAILED_BEYOND
+    assert [c.name for c in reader.failed_checks] == ["c5", "c50000"]
+    assert reader.checks_dropped == 100_000 - len(reader.checks)

@@ -26,7 +26,8 @@ def result(attempt: Attempt, outcome: str | None = None) -> ProbeResult:
 
 
 def test_one_line_per_probe_with_outcome_time_name_and_key_figure() -> None:
-    assert result_line(result(ATTEMPT)) == "      LEAK [   0.4s] python.y  rss +64.0 KiB/iter, peak RSS 32 MiB"
+    # Outcomes right-aligned in the width of the longest, INCONCLUSIVE.
+    assert result_line(result(ATTEMPT)) == "        LEAK [   0.4s] python.y  rss +64.0 KiB/iter, peak RSS 32 MiB"
 
 
 def test_details_show_the_failing_reasons_the_output_and_the_logs() -> None:

@@ -42,9 +42,15 @@ def _run(tmp_path: Path, tool: str, library: Path, *args: str, timeout: float = 
 @pytest.mark.parametrize("tool", ["valgrind", "lsan"])
 def test_error_message_mutant_is_a_leak_allocated_in_the_error_path(tmp_path: Path, tool: str) -> None:
     code, stdout, results = _run(tmp_path, tool, _mutant("error-message"), "--lang", "zig", "-k",
-                                 "zig.error_recovery", "--tool-iterations", "12")
+                                 "zig.error_recovery", "--tool-iterations", "12", "--log-cap", "1KiB")
     probe = results["probes"][0]
     attempt = probe["attempts"][-1]
+    # The tool's own files are cut to the log cap once read, noted like a captured stream; the verdict below
+    # comes from them whole.
+    for name in attempt["tool"]["files"]:
+        assert Path(name).stat().st_size < 1024 + 200, name
+    cut = [name for name in attempt["log_cuts"] if name.endswith((".xml", ".log")) or name.startswith("lsan")]
+    assert cut and any(note.startswith(f"{cut[0]}: ") and "cut from the middle" in note for note in attempt["notes"])
     assert code == 1 and probe["outcome"] == "LEAK", probe["reason"]
     assert attempt["tool"]["schema"] == "leakcheck.tool-report" and attempt["tool"]["tool"] == tool
     lost = [r for r in attempt["tool"]["records"] if r["in_subject"] and r["kind"] == "definitely lost"]

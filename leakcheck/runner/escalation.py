@@ -1,0 +1,97 @@
+"""Escalation: an attempt whose verdict lacks evidence (INCONCLUSIVE) or stands near its line (a finding marked
+borderline: analysis.trend.borderline, analysis.scaling) is run again with ESCALATION_FACTOR × the iterations,
+like psleak's growing call counts and CPython's `-R` warm-ups: more iterations settle what few could not.
+
+Bounds, per probe: at most ESCALATION_CAP × its configured iterations, and a time budget, the smaller of its
+timeout and BUDGET_FACTOR × its first attempt's duration (at least MIN_BUDGET_S, so a 0.1 s probe may grow
+to a few seconds): an escalation runs only when the time spent so far plus the next attempt's projected
+duration (ESCALATION_FACTOR × the last one's) fits. A probe that fixes its own count (its hello plans another
+than LEAKCHECK_ITERATIONS) is not escalated: more iterations would not reach it. The verdict is the last
+attempt's, the one with the most evidence; every attempt is kept with its iterations and why it was run.
+
+A probe that never ticks is judged across its attempts too: the two-point scaling of its end-of-run figures
+(analysis.scaling), added to the findings of each attempt after the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+
+from leakcheck.analysis.model import Finding
+from leakcheck.analysis.scaling import RunFigures, scaling_findings
+from leakcheck.analysis.verdict import DEFAULT_POLICY, combine
+from leakcheck.config import ProbeSpec
+from leakcheck.results import INCONCLUSIVE, LEAK, OVER_LIMIT, PASS, Attempt
+from leakcheck.runner.explain import key_figure
+from leakcheck.runner.series import end_of_run_figures
+
+ESCALATION_FACTOR = int(DEFAULT_POLICY.reach)
+"""The trend's borderline rule reckons with the next run being this much longer."""
+ESCALATION_CAP = 64
+BUDGET_FACTOR = 25.0
+MIN_BUDGET_S = 30.0
+JUDGED = frozenset({PASS, LEAK, OVER_LIMIT, INCONCLUSIVE})
+"""Outcomes that come from the verdict (a crash, hang or failed check is not re-judged)."""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    iterations: int
+    """The next attempt's iterations (0: no escalation)."""
+    why: str
+    """Why the next attempt runs more (when `iterations`), or why it was not escalated though it could have
+    helped ("" when nothing called for it)."""
+
+
+def next_escalation(attempts: Sequence[Attempt], configured: int, timeout_s: float) -> Escalation:
+    last = attempts[-1]
+    why = _why(last)
+    if not why:
+        return Escalation(0, "")
+    current = last.iterations or configured
+    planned = last.hello.iterations if last.hello is not None else None
+    if planned is not None and planned != current:
+        return Escalation(0, f"not escalated: the probe plans {planned:,} iterations itself, not "
+                             f"LEAKCHECK_ITERATIONS")
+    following = current * ESCALATION_FACTOR
+    if following > ESCALATION_CAP * configured:
+        return Escalation(0, f"not escalated further: {following:,} iterations would exceed the cap of "
+                             f"{ESCALATION_CAP}× the configured {configured:,}")
+    budget = min(timeout_s, max(MIN_BUDGET_S, BUDGET_FACTOR * attempts[0].duration_s))
+    spent = sum(attempt.duration_s for attempt in attempts)
+    projected = ESCALATION_FACTOR * last.duration_s
+    if spent + projected > budget:
+        return Escalation(0, f"not escalated further: {spent:.1f} s spent and ~{projected:.1f} s more would "
+                             f"exceed the probe's escalation budget of {budget:.0f} s")
+    return Escalation(following, f"{why}: {current:,} → {following:,} iterations")
+
+
+def _why(attempt: Attempt) -> str:
+    if attempt.outcome == INCONCLUSIVE:
+        return "inconclusive"
+    if attempt.outcome not in JUDGED:
+        return ""
+    close = [f"{f['signal']} {f['borderline']}" for f in attempt.findings if f.get("borderline")]
+    return f"borderline ({'; '.join(close)})" if close else ""
+
+
+def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec) -> Attempt:
+    """A tick-less attempt judged again with the scaling of its end-of-run figures against the earlier
+    tick-less attempts' (those with fewer iterations)."""
+    if attempt.ticks or attempt.outcome not in JUDGED or attempt.iterations is None:
+        return attempt
+    runs = [RunFigures(a.iterations, a.duration_s, end_of_run_figures(a.samples))
+            for a in (*earlier, attempt)
+            if not a.ticks and a.outcome in JUDGED and a.iterations is not None and a.iterations <= attempt.iterations]
+    latest = {run.iterations: run for run in runs}  # a retry at the same count replaces the earlier run
+    allowances = {limit.key: limit.value for limit in probe.limits}
+    added = scaling_findings(list(latest.values()), allowances)
+    if not added:
+        return attempt
+    findings = [Finding(**{**f, "figures": dict(f["figures"])}) for f in attempt.findings] + added
+    judgement = combine(findings)
+    documents = tuple({**asdict(f), "figures": dict(f.figures)} for f in judgement.findings)
+    x_unit = "s"
+    return replace(attempt, outcome=judgement.outcome, reasons=judgement.reasons, findings=documents,
+                   key_figure=key_figure(attempt.crash, attempt.hang, attempt.peak_rss, documents, x_unit))

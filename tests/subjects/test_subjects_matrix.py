@@ -1,0 +1,35 @@
+"""The foreign-subjects matrix, once (README.md here): every cell's verdict is its truth, or INCONCLUSIVE with
+its reason; never a PASS on a leak nor a LEAK on a plateau. The 20 repeats: `python tests/subjects/matrix.py
+--runs 20`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from .matrix import ROOT, Cell, Verdict, build, cells, run_matrix
+
+CELLS = cells()
+NODE_MODULES = ROOT / "bindings" / "nodejs" / "node_modules" / "koffi"
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, Verdict]:
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is needed to build the foreign subject")
+    build()
+    leakcheck = [str(Path(sys.executable).parent / "leakcheck")]
+    return {v.cell.name: v for v in run_matrix(CELLS, leakcheck)}
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=[cell.name for cell in CELLS])
+def test_the_verdict_is_the_truth_or_says_it_cannot_tell(verdicts: dict[str, Verdict], cell: Cell) -> None:
+    if cell.style.startswith("node") and not NODE_MODULES.exists():
+        pytest.skip("koffi is not installed (scripts/setup.sh installs bindings/nodejs)")
+    verdict = verdicts[cell.name]
+    assert verdict.grade != "wrong", f"{cell.name} (truth {cell.truth}): {verdict.outcome}: {verdict.reason}"
+    if verdict.grade == "inconclusive":
+        assert "iterations" in verdict.reason or "samples" in verdict.reason, verdict.reason
