@@ -92,3 +92,17 @@ def test_the_figures_reach_the_results_of_leakcheck_run(commands: dict[str, list
         measured = ITERATIONS - 1 - attempt["hello"]["warmup"]
         assert growth(attempt["ticks"], "preload_live_bytes", attempt["hello"]["warmup"]) >= LEAK_SEEN * measured * SIZE
         assert attempt["exit_snapshot"]["preload_live_bytes"] >= ITERATIONS * SIZE  # never freed
+
+
+def test_python_ticks_leave_the_preload_figures_out_while_tracemalloc_traces(commands: dict[str, list[str]],
+                                                                             library: Path, tmp_path: Path) -> None:
+    """tracemalloc's own tables are malloc'd and grow with new tracebacks: judged, they would be a leak of the
+    instrument, not of the code under test."""
+    probe = tmp_path / "traced.py"
+    probe.write_text("from leakcheck_probe import run_probe\nrun_probe('python.traced', lambda ctx, i: None)\n")
+    run = run_with_pipe([commands["python"][0], str(probe)], **preloaded(library, tmp_path / "counters",
+                                                                         LEAKCHECK_ITERATIONS="20"))
+    assert run.returncode == 0, run.stderr
+    ticks = run.of("tick")
+    assert all("py_tracemalloc_current" in t["counters"] for t in ticks)  # it traced
+    assert not any(name in t["counters"] for t in ticks for name in COUNTERS)
