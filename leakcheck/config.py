@@ -42,10 +42,10 @@ MIN_LOG_CAP = 1 << 10
 CONFIG_FILES = ("leakcheck.toml", "pyproject.toml")
 PROBE_KEYS = frozenset({"lang", "command", "iterations", "limits", "timeout", "stall_timeout", "memory_cap",
                         "env", "exact_counters", "process_wide_counters", "description", "requires", "python",
-                        "node"})
+                        "node", "preload"})
 TOP_KEYS = frozenset({"probes", "timeout", "memory_cap", "jobs", "exact_counters", "process_wide_counters", "python",
                       "node", "vars",
-                      "subject", "mutants", "setup", "build", "log_cap"})
+                      "subject", "mutants", "setup", "build", "log_cap", "preload"})
 MAX_NAME_LENGTH = 100
 _NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min)?$")
@@ -78,6 +78,8 @@ class ProbeSpec:
     """Glob patterns of tick counters judged process-wide (an exact-counter pattern wins over these)."""
     setup: str = ""
     """The configuration's set-up command, named where a required path is missing."""
+    preload: bool = True
+    """Whether the preload counter (leakcheck.sdk.preload) is LD_PRELOADed into the probe (never under --tool)."""
 
     def in_suite(self, suite: str) -> bool:
         return suite == "all" or suite in self.iterations
@@ -142,6 +144,7 @@ def load_config(path: Path) -> Config:
     if not isinstance(setup, str):
         raise ConfigError(f"{path}: setup = {setup!r}; allowed: the command (a string) that builds what probes require")
     defaults["setup"] = setup
+    defaults["preload"] = _preload_flag(table.get("preload", True), f"{path}: preload")
     build = table.get("build", "")
     if not isinstance(build, str):
         raise ConfigError(f"{path}: build = {build!r}; allowed: the shell command (a string) that builds what "
@@ -305,7 +308,15 @@ def _probe_spec(name: str, raw: object, defaults: Mapping[str, object], where: s
         setup=str(defaults["setup"]),
         process_wide_counters=string_list(raw.get("process_wide_counters", defaults["process_wide_counters"]),
                                           f"{where}.process_wide_counters"),
+        preload=_preload_flag(raw.get("preload", defaults["preload"]), f"{where}.preload"),
     )
+
+
+def _preload_flag(raw: object, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"{where} = {raw!r}; allowed: true (LD_PRELOAD the malloc counter into the probe) or "
+                          "false (run the probe without it)")
+    return raw
 
 
 def _lang(name: str, lang: object, where: str) -> str:

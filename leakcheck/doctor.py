@@ -21,6 +21,7 @@ from leakcheck.runner.command import (
     required_paths,
     resolve_executable,
 )
+from leakcheck.sdk import preload
 
 TOOL_TIMEOUT_S = 15.0
 PYTHON_SDK_CHECK = "import leakcheck_probe; print(leakcheck_probe.__file__)"
@@ -61,6 +62,11 @@ def diagnose(probes: Sequence[ProbeSpec], root: Path) -> list[DoctorFinding]:
     for check, langs in _stack_tools({probe.lang for probe in probes}):
         checks[(check.name, "")] = check
         users[(check.name, "")] = [p.name for p in probes if p.lang in langs]
+    preloaded = [probe.name for probe in probes if probe.preload]
+    if preloaded:
+        check = _preload_check()
+        checks[(check.name, "")] = check
+        users[(check.name, "")] = preloaded
     return [DoctorFinding(c.name, _needed_by(users[key]), c.found, c.detail, c.install, c.required)
             for key, c in checks.items()]
 
@@ -126,6 +132,16 @@ def _stack_tools(languages: set[str]) -> Iterator[tuple[_Check, set[str]]]:
     gdb = shutil.which("gdb")
     yield (_Check("gdb (native stacks of a crash or hang)", gdb is not None, gdb or "not found",
                   "apt-get install -y gdb", required=False), languages)
+
+
+def _preload_check() -> _Check:
+    """The preload counter (leakcheck.sdk.preload): built now if it is not in the cache yet. Not required: a
+    probe runs without it, with a note on its result."""
+    built = preload.build()
+    return _Check("preload counter (LD_PRELOAD malloc counter)", built.library is not None,
+                  str(built.library) if built.library is not None else built.problem,
+                  "without it, probes run uncounted (a note on each result)",
+                  required=False)
 
 
 def _command_output(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[bool, str]:

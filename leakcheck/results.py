@@ -209,6 +209,9 @@ class Attempt:
     """Why this attempt ran more iterations than the one before it (session.escalation); "" otherwise."""
     sites: SiteReport | None = None
     """The allocation sites the probe reported (a Python SDK probe under tracemalloc); None when it wrote none."""
+    exit_snapshot: Mapping[str, float] | None = None
+    """What the preload counter saw of the probe's root process at its end ({name: number}: live blocks and
+    bytes, and fds and threads when it ended through exit()); None without the counter."""
 
     @property
     def reason(self) -> str:

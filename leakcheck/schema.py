@@ -370,7 +370,8 @@ def attempt_document(attempt: Attempt) -> dict[str, Any]:
         "hello": _dataclass_document(attempt.hello),
         "log_cuts": {stream: dict(cut) for stream, cut in attempt.log_cuts.items()},
         "left_running": [dict(process) for process in attempt.left_running], "interrupted": attempt.interrupted,
-        "iterations": attempt.iterations, "escalation": attempt.escalation}
+        "iterations": attempt.iterations, "escalation": attempt.escalation,
+        "exit_snapshot": dict(attempt.exit_snapshot) if attempt.exit_snapshot is not None else None}
     if attempt.tool is not None:  # only under --tool: results of plain runs keep their shape
         document["tool"] = tool_report_document(attempt.tool)
     if attempt.sites is not None:  # only a probe traced by tracemalloc reports sites
@@ -404,7 +405,14 @@ def attempt_from_document(value: object, where: str = "") -> Attempt:
         left_running=attempt.each("left_running", left_running_from_document),
         interrupted=attempt.flag("interrupted", False), iterations=attempt.optional_integer("iterations"),
         escalation=attempt.text("escalation", ""),
-        sites=attempt.get("sites", _optional(site_report_from_document), None))
+        sites=attempt.get("sites", _optional(site_report_from_document), None),
+        exit_snapshot=attempt.get("exit_snapshot", _optional(_numbers), None))
+
+
+def _numbers(value: object, where: str) -> dict[str, float]:
+    """{name: number}, e.g. the preload counter's exit snapshot."""
+    return Fields(value, where).values(as_number)
+
 
 
 def probe_document(result: ProbeResult) -> dict[str, Any]:

@@ -40,6 +40,12 @@ if [ "$(cat "$stamps/pip" 2>/dev/null)" != "$pyproject_hash" ]; then
     echo "$pyproject_hash" > "$stamps/pip"
 fi
 
+# The preload counter (leakcheck.sdk.preload), built into its cache now rather than on the first run (a
+# no-op when it is there); without a C compiler the probes run without it, each result saying so.
+if ! preload_library=$(.venv/bin/python -m leakcheck.sdk.preload); then
+    say "no preload counter: ${preload_library}"
+fi
+
 # Node packages of the binding (koffi), reproduced from the committed lock file.
 if [ -f bindings/nodejs/package-lock.json ]; then
     lock_hash=$(sha256sum bindings/nodejs/package-lock.json | cut -d' ' -f1)

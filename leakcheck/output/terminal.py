@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Self
 
 from rich.console import Console
@@ -61,6 +61,8 @@ def detail_lines(result: ProbeResult, *, every_reason: bool = False) -> list[str
     lines += [f"    {reason}" for reason in final.reasons if every_reason or reason not in passing]
     lines += [f"    note: {note}" for note in final.notes]
     lines += site_lines(sites_view(result.attribution))
+    if final.exit_snapshot:
+        lines.append(f"    at exit: {exit_snapshot_text(final.exit_snapshot)}")
     stacks = final.crash.backtrace if final.crash else final.hang.stacks if final.hang else ""
     lines += _tail("stacks", stacks)
     if result.outcome not in PASSING and final.output_tail.strip() not in stacks:
@@ -78,6 +80,10 @@ def site_lines(view: SitesView | None) -> list[str]:
     lines = [f"    {view.title}: {view.summary}"]
     lines += [f"      {site.per_iteration:>16}  {site.where}  ({site.growth})" for site in view.sites]
     return lines + ([f"      re-run logs: {view.directory}"] if view.directory else [])
+def exit_snapshot_text(snapshot: Mapping[str, float]) -> str:
+    """`preload_live_blocks 1,204, preload_live_bytes 96.3 KiB, fds 4, threads 1` (the preload counter's)."""
+    return ", ".join(f"{name} {format_bytes(value) if name.endswith('bytes') else f'{value:,.0f}'}"
+                     for name, value in snapshot.items())
 
 
 def _tail(title: str, text: str) -> list[str]:

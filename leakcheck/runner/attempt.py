@@ -37,6 +37,7 @@ from leakcheck.results import (
 )
 from leakcheck.runner import crash as crashes
 from leakcheck.runner import escape, lifetime
+from leakcheck.runner import preload as preloading
 from leakcheck.runner.capture import CappedFile, StreamCut, cap_written_file
 from leakcheck.runner.command import (
     CannotRun,
@@ -144,6 +145,10 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     except CannotRun as exc:
         return _early(plan, ERROR, str(exc), {})
     executable = command[0]
+    environment, preload = preloading.prepare(environment, wanted=plan.tool is None and plan.probe.preload,
+                                              attempt_directory=plan.directory)
+    if preload.directory is not None:
+        files["preload"] = str(preload.directory)
     if plan.tool is not None:
         command, environment = plan.tool.wrap(command, _tool_warmup(environment, plan.iterations), plan.directory)
     want_core = plan.probe.lang in CORE_DUMP_LANGS and shutil.which("gdb") is not None
@@ -171,7 +176,7 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
             watch.tool_watch.finish()
     if interrupted:
         raise AttemptInterrupted(watch.interrupted_result(files))
-    attempt = watch.result(files, command, want_core)
+    attempt = watch.result(files, command, want_core, preload)
     if plan.tool is None:
         return attempt
     report = plan.tool.collect(plan.directory, plan.root, executable, plan.tool_subject)
@@ -338,7 +343,8 @@ class _Watch:
         kill_group(self.spawned)
         return True
 
-    def result(self, files: dict[str, str], command: list[str], want_core: bool) -> Attempt:
+    def result(self, files: dict[str, str], command: list[str], want_core: bool,
+               preload: preloading.PreloadUse) -> Attempt:
         returncode = self.spawned.process.returncode
         if self.plan.tool is not None:
             returncode = self.plan.tool.probe_status(returncode, exit_hung=self.exit_hung)
@@ -358,7 +364,8 @@ class _Watch:
             hello=self.reader.announced,
             log_cuts={name: cut.document() for name, cut in self.log_cuts.items()},
             left_running=tuple(process.document() for process in self.left_running),
-            notes=self._notes(), sites=self.reader.sites,
+            notes=(*self._notes(), *((preload.note,) if preload.note else ())), sites=self.reader.sites,
+            exit_snapshot=preload.exit_snapshot(self.spawned.pid),
         )
 
     def _kept_series(self) -> tuple[tuple[Sample, ...], tuple[Tick, ...]]:

@@ -5,6 +5,8 @@
   ``from leakcheck.sdk import run_probe, ProbeContext``, the same source under this package.
 - ``node/leakcheck-probe/``: the npm package ``leakcheck-probe`` (the runner puts ``node/`` on NODE_PATH).
 - ``zig/``: the Zig package exposing the module ``leakcheck_probe``.
+- ``preload/``: the preload counter, a C library LD_PRELOADed into every probe to count its live malloc blocks
+  and bytes (built on first use; ``leakcheck.sdk.preload``).
 
 docs/protocol.md is the contract all three speak.
 """

@@ -69,7 +69,9 @@ def full_attempt(number: int, outcome: str) -> Attempt:
                    left_running=({"pid": 4242, "command": "sleep 600"},), interrupted=outcome == "ERROR",
                    iterations=30 * 4 ** (number - 1),
                    escalation=f"inconclusive: 30 → {30 * 4 ** (number - 1)} iterations" if number > 1 else "",
-                   sites=SITES)
+                   sites=SITES,
+                   exit_snapshot={"preload_live_blocks": 1204.0, "preload_live_bytes": 98_560.0, "fds": 4.0,
+                                  "threads": 1.0})
 
 
 def full_run() -> RunDocument:
@@ -160,6 +162,9 @@ def _set(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> d
     (("probes", 0, "attempts", 0, "left_running", 0, "pid"), "4242",
      "probes[0].attempts[0].left_running[0].pid: expected a number, got '4242'"),
     (("probes", 0, "attempts", 0, "log_cuts", "stdout"), 5, "probes[0].attempts[0].log_cuts.stdout: expected an object"),
+    (("probes", 0, "attempts", 0, "exit_snapshot", "fds"), "4",
+     "probes[0].attempts[0].exit_snapshot.fds: expected a number, got '4'"),
+    (("probes", 0, "attempts", 0, "exit_snapshot"), [4], "probes[0].attempts[0].exit_snapshot: expected an object"),
     (("selection", "patterns"), "p", "selection.patterns: expected a list, got 'p'"),
     (("probes", 0, "attempts", 0, "sites", "sites", 0, "line"), "37",
      "probes[0].attempts[0].sites.sites[0].line: expected a number, got '37'"),
@@ -179,7 +184,7 @@ def test_fields_that_have_defaults_may_be_missing_and_unknown_keys_are_ignored()
     document = _document()
     attempt = document["probes"][2]["attempts"][0]
     for key in ("samples", "ticks", "checks", "findings", "started_at", "crash", "hang", "sampler", "output_tail",
-                "hello", "notes"):
+                "hello", "notes", "exit_snapshot"):
         attempt.pop(key, None)
     attempt["added_later"] = {"anything": 1}
     for key in ("provenance", "selection", "harness", "mutant", "shards", "config", "run_dir"):

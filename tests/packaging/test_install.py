@@ -143,6 +143,17 @@ def test_the_installed_package_is_complete_and_nothing_of_the_checkout(installed
         assert absent.returncode != 0, f"{module} came with leakcheck"
 
 
+def test_the_installed_package_builds_the_preload_counter_from_its_own_source(installed: Path,
+                                                                            tmp_path: Path) -> None:
+    built = _run([installed / "python", "-m", "leakcheck.sdk.preload"], cwd=tmp_path,
+                 env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert Path(built.stdout.strip()).is_relative_to(tmp_path / "cache") and Path(built.stdout.strip()).is_file()
+    source = _run([installed / "python", "-c", "from leakcheck.sdk.preload import SOURCE; print(SOURCE)"],
+                  cwd=tmp_path)
+    assert "site-packages" in source.stdout and str(REPO) not in source.stdout, source
+
+
 def test_doctor_finds_what_the_foreign_probes_need(installed: Path, project: Path) -> None:
     doctor = _run([installed / "leakcheck", "doctor"], cwd=project)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr

@@ -122,6 +122,34 @@ function processCounts() {
   }
 }
 
+// The preload counter's live blocks and bytes of this process (docs/protocol.md, "The preload counter"): read
+// from $LEAKCHECK_PRELOAD_DIR/<pid>.counters (a header, then one slot per thread to sum) when leakcheck
+// preloaded its malloc counter; nothing otherwise.
+const PRELOAD_MAGIC = 0x314b50434b41454cn; // "LEAKCPK1" as a little-endian word
+const PRELOAD_HEADER_BYTES = 48;
+
+function preloadCounts() {
+  const directory = process.env.LEAKCHECK_PRELOAD_DIR;
+  if (!directory) return {};
+  let data;
+  try {
+    data = fs.readFileSync(`${directory}/${process.pid}.counters`);
+  } catch (error) {
+    return {};
+  }
+  if (data.length < PRELOAD_HEADER_BYTES || data.readBigUInt64LE(0) !== PRELOAD_MAGIC
+      || data.readBigUInt64LE(8) !== 1n || data.readBigInt64LE(40) !== BigInt(process.pid)) return {};
+  const [count, size, offset] = [16, 24, 32].map((at) => Number(data.readBigUInt64LE(at)));
+  if (size < 16 || data.length < offset + count * size) return {};
+  let blocks = 0n;
+  let bytes = 0n;
+  for (let at = offset; at < offset + count * size; at += size) {
+    blocks += data.readBigInt64LE(at);
+    bytes += data.readBigInt64LE(at + 8);
+  }
+  return { preload_live_blocks: Number(blocks), preload_live_bytes: Number(bytes) };
+}
+
 function makeContext(name, settings, writer, counters) {
   const ctx = {
     name,
@@ -155,7 +183,7 @@ function readCounters(counters) {
   const own = counters ? counters() : {};
   const values = {};
   for (const [key, value] of Object.entries(own)) values[key] = Number(value);
-  return { ...values, ...v8Counters(), ...processCounts() };
+  return { ...values, ...v8Counters(), ...processCounts(), ...preloadCounts() };
 }
 
 async function runPhases(ctx, writer, settings, { setup, body, teardown, counters }) {

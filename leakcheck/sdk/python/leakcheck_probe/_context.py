@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._events import EventWriter
+from ._preload import preload_counts
 from ._settings import ProbeUsageError
 
 CHECK_OPS: Mapping[str, Callable[[float, float], bool]] = {
@@ -59,7 +60,8 @@ class ProbeContext:
         """The counters a tick would carry now (after a full gc): the probe's own, then
         ``py_allocated_blocks`` (the interpreter's live memory blocks: a process-wide count that a leak of Python
         objects raises on every call, however small), ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes,
-        only while tracemalloc traces), ``py_gc_objects``, and the process's ``fds`` and ``threads``."""
+        only while tracemalloc traces), ``py_gc_objects``, the process's ``fds`` and ``threads``, and, when leakcheck
+        preloaded its malloc counter, ``preload_live_blocks`` and ``preload_live_bytes``."""
         gc.collect()
         blocks = sys.getallocatedblocks()  # first: before this method's own allocations
         values: dict[str, float] = {}
@@ -72,6 +74,7 @@ class ProbeContext:
             values["py_tracemalloc_peak"] = float(peak)
         values["py_gc_objects"] = float(len(gc.get_objects()))
         values.update(process_counts())
+        values.update(preload_counts())
         return values
 
 

@@ -7,9 +7,11 @@
 //!   setup(self, *Probe) !void      once, phase setup
 //!   iterate(self, i: u64) !void    one iteration, i = 0 .. iterations-1
 //!   counters(self, *Counters) void the probe's own exact figures, added to every tick (with the
-//!                                   process's `fds` and `threads`)
+//!                                   process's `fds` and `threads`, and the preload counter's
+//!                                   `preload_live_blocks` and `preload_live_bytes` when it is loaded)
 //!   teardown(self, *Probe) !void   once, phase teardown: the place for final checks
 const std = @import("std");
+const builtin = @import("builtin");
 
 pub const protocol_version = 2;
 pub const max_counters = 32;
@@ -284,6 +286,53 @@ fn countThreads() !u64 {
     return error.NoThreadsLine;
 }
 
+/// The preload counter's live blocks and bytes of this process (docs/protocol.md, "The preload counter"):
+/// read from $LEAKCHECK_PRELOAD_DIR/<pid>.counters (a header, then one slot per thread to sum) when leakcheck
+/// preloaded its malloc counter; nothing otherwise.
+fn putPreloadCounts(counters: *Counters) void {
+    const live = readPreloadCounts() catch return;
+    counters.put("preload_live_blocks", @floatFromInt(live[0]));
+    counters.put("preload_live_bytes", @floatFromInt(live[1]));
+}
+
+const preload_magic: u64 = 0x314b50434b41454c; // "LEAKCPK1" as a little-endian word
+const preload_header_bytes = 48;
+
+fn readPreloadCounts() ![2]i64 {
+    if (builtin.os.tag != .linux) return error.NoPreloadCounter;
+    const directory = std.posix.getenv("LEAKCHECK_PRELOAD_DIR") orelse return error.NoPreloadCounter;
+    const pid: i64 = std.os.linux.getpid();
+    var path_buffer: [std.fs.max_path_bytes]u8 = undefined;
+    const path = try std.fmt.bufPrint(&path_buffer, "{s}/{d}.counters", .{ directory, pid });
+    var file = try std.fs.cwd().openFile(path, .{});
+    defer file.close();
+    var buffer: [16384]u8 = undefined; // the whole file (8,320 bytes in version 1)
+    const len = try file.readAll(&buffer);
+    return parsePreloadCounts(buffer[0..len], pid);
+}
+
+fn preloadWord(data: []const u8, at: usize) u64 {
+    return std.mem.readInt(u64, data[at..][0..8], .little);
+}
+
+fn parsePreloadCounts(data: []const u8, pid: i64) ![2]i64 {
+    if (data.len < preload_header_bytes or preloadWord(data, 0) != preload_magic or preloadWord(data, 8) != 1 or
+        @as(i64, @bitCast(preloadWord(data, 40))) != pid) return error.NotPreloadCounters;
+    const count = preloadWord(data, 16);
+    const size = preloadWord(data, 24);
+    const offset = preloadWord(data, 32);
+    if (size < 16 or count > data.len or size > data.len or offset > data.len or
+        (data.len - offset) / size < count) return error.NotPreloadCounters;
+    var live = [2]i64{ 0, 0 };
+    var at: usize = @intCast(offset);
+    for (0..@intCast(count)) |_| {
+        live[0] +%= @bitCast(preloadWord(data, at));
+        live[1] +%= @bitCast(preloadWord(data, at + 8));
+        at += @intCast(size);
+    }
+    return live;
+}
+
 fn runProbe(probe: *Probe, workload: anytype) !u8 {
     const W = @typeInfo(@TypeOf(workload)).pointer.child;
     probe.hello();
@@ -301,6 +350,7 @@ fn runProbe(probe: *Probe, workload: anytype) !u8 {
             var counters: Counters = .{};
             if (@hasDecl(W, "counters")) workload.counters(&counters);
             putProcessCounts(&counters);
+            putPreloadCounts(&counters);
             probe.tick(i, &counters);
         }
     }
@@ -343,4 +393,19 @@ test "ticks: every tick_every-th, the first measured and the last iteration" {
     var at: [10]bool = undefined;
     for (&at, 0..) |*slot, i| slot.* = probe.ticksAt(i);
     try std.testing.expectEqualSlices(bool, &.{ true, false, false, true, true, false, false, false, true, true }, &at);
+}
+
+test "preload counters: the slots are summed; another file is refused" {
+    var data = [_]u8{0} ** (128 + 3 * 64);
+    const words = [_]u64{ preload_magic, 1, 3, 64, 128, 42 };
+    for (words, 0..) |w, k| std.mem.writeInt(u64, data[k * 8 ..][0..8], w, .little);
+    const slots = [_][2]i64{ .{ 5, 500 }, .{ 2, 64 }, .{ -1, -32 } };
+    for (slots, 0..) |slot, k| {
+        std.mem.writeInt(i64, data[128 + k * 64 ..][0..8], slot[0], .little);
+        std.mem.writeInt(i64, data[128 + k * 64 + 8 ..][0..8], slot[1], .little);
+    }
+    try std.testing.expectEqual([2]i64{ 6, 532 }, try parsePreloadCounts(&data, 42));
+    try std.testing.expectError(error.NotPreloadCounters, parsePreloadCounts(&data, 43));
+    try std.testing.expectError(error.NotPreloadCounters, parsePreloadCounts(data[0 .. 128 + 64], 42));
+    try std.testing.expectError(error.NotPreloadCounters, parsePreloadCounts(data[0..40], 42));
 }
