@@ -1,6 +1,9 @@
 """Escalation: an attempt whose verdict lacks evidence (INCONCLUSIVE) or stands near its line (a finding marked
 borderline: analysis.trend.borderline, analysis.scaling) is run again with ESCALATION_FACTOR × the iterations,
 like psleak's growing call counts and CPython's `-R` warm-ups: more iterations settle what few could not.
+Two more reasons to run longer: a probe that never ticks (its first run has no iteration axis; the scaling of
+two runs judges it), and a LEAK seen only as growth over fewer than CONFIRM_BELOW iterations (confirmed or
+cleared by a longer run: a bounded cache grows all through a short one).
 
 Bounds, per probe: at most ESCALATION_CAP × its configured iterations, and a time budget, the smaller of its
 timeout and BUDGET_FACTOR × its first attempt's duration (at least MIN_BUDGET_S, so a 0.1 s probe may grow
@@ -29,6 +32,7 @@ from leakcheck.runner.series import end_of_run_figures
 ESCALATION_FACTOR = int(DEFAULT_POLICY.reach)
 """The trend's borderline rule reckons with the next run being this much longer."""
 ESCALATION_CAP = 64
+CONFIRM_BELOW = 1_000
 BUDGET_FACTOR = 25.0
 MIN_BUDGET_S = 30.0
 JUDGED = frozenset({PASS, LEAK, OVER_LIMIT, INCONCLUSIVE})
@@ -46,7 +50,7 @@ class Escalation:
 
 def next_escalation(attempts: Sequence[Attempt], configured: int, timeout_s: float) -> Escalation:
     last = attempts[-1]
-    why = _why(last)
+    why = _why(last) or _unscaled(attempts) or _unconfirmed(last)
     if not why:
         return Escalation(0, "")
     current = last.iterations or configured
@@ -67,6 +71,26 @@ def next_escalation(attempts: Sequence[Attempt], configured: int, timeout_s: flo
     return Escalation(following, f"{why}: {current:,} → {following:,} iterations")
 
 
+def _unconfirmed(attempt: Attempt) -> str:
+    """A LEAK that only growth shows (a trend or rising segments, no exact counter off its baseline) over fewer
+    than CONFIRM_BELOW iterations is confirmed by a run 4× as long, like psleak's growing call counts: a cache
+    of a thousand entries grows all through a short run and levels off in a longer one."""
+    if attempt.outcome != LEAK or not attempt.ticks or (attempt.iterations or 0) >= CONFIRM_BELOW:
+        return ""
+    failed = [f for f in attempt.findings if f["failed"]]
+    if not failed or any(f["kind"] not in ("trend", "segments") for f in failed):
+        return ""
+    return f"confirming a LEAK seen in growth over fewer than {CONFIRM_BELOW:,} iterations"
+
+
+def _unscaled(attempts: Sequence[Attempt]) -> str:
+    """A probe that never ticks has no iteration axis: its verdict is the scaling of two runs, N and 4N."""
+    tickless = [a for a in attempts if not a.ticks and a.outcome in JUDGED]
+    if len(tickless) == 1 and tickless[0] is attempts[-1]:
+        return "no iteration axis (no ticks): two-point scaling needs a run of 4× the iterations"
+    return ""
+
+
 def _why(attempt: Attempt) -> str:
     if attempt.outcome == INCONCLUSIVE:
         return "inconclusive"
@@ -76,12 +100,22 @@ def _why(attempt: Attempt) -> str:
     return f"borderline ({'; '.join(close)})" if close else ""
 
 
+def _over_time(finding: Finding) -> Finding:
+    """A tick-less run's series over seconds are start-up and teardown as much as the loop (a Node process's
+    RSS rises by tens of MiB in its first second; a 0.3 s run has two polls of its fds): once the runs' scaling
+    judges the probe, the trend and segments over time are shown but decide nothing."""
+    if finding.kind not in ("trend", "segments") or not (finding.failed or finding.inconclusive or finding.borderline):
+        return finding
+    return replace(finding, failed=False, inconclusive=False, borderline="",
+                   reason=f"{finding.reason} (over time: not decisive for a probe without ticks; its scaling is)")
+
+
 def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec) -> Attempt:
     """A tick-less attempt judged again with the scaling of its end-of-run figures against the earlier
     tick-less attempts' (those with fewer iterations)."""
     if attempt.ticks or attempt.outcome not in JUDGED or attempt.iterations is None:
         return attempt
-    runs = [RunFigures(a.iterations, a.duration_s, end_of_run_figures(a.samples))
+    runs = [RunFigures(a.iterations, a.duration_s, end_of_run_figures(a.samples, a.exit_snapshot))
             for a in (*earlier, attempt)
             if not a.ticks and a.outcome in JUDGED and a.iterations is not None and a.iterations <= attempt.iterations]
     latest = {run.iterations: run for run in runs}  # a retry at the same count replaces the earlier run
@@ -89,7 +123,7 @@ def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec)
     added = scaling_findings(list(latest.values()), allowances)
     if not added:
         return attempt
-    findings = [Finding(**{**f, "figures": dict(f["figures"])}) for f in attempt.findings] + added
+    findings = [_over_time(Finding(**{**f, "figures": dict(f["figures"])})) for f in attempt.findings] + added
     judgement = combine(findings)
     documents = tuple({**asdict(f), "figures": dict(f.figures)} for f in judgement.findings)
     x_unit = "s"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from leakcheck.analysis import Point, ProbeSeries
 from leakcheck.config import exact_counter_names
@@ -57,11 +57,13 @@ def _derived_warmup_end(ticks: Sequence[Tick]) -> float:
     return float(first_measure if first_measure is not None else ticks[-1].i * TIME_WARMUP_FRACTION)
 
 
-def end_of_run_figures(samples: Sequence[Sample]) -> dict[str, float]:
-    """What a run left at its end, from the outside samples: peak and last RSS, last fds, threads, processes
-    (the figures two-point scaling compares; analysis.scaling)."""
-    if not samples:
-        return {}
-    last = samples[-1]
-    return {"peak_rss": float(max(s.rss for s in samples)), "rss": float(last.rss), "fds": float(last.fds),
-            "threads": float(last.threads), "processes": float(last.processes)}
+def end_of_run_figures(samples: Sequence[Sample], exit_snapshot: Mapping[str, float] | None = None) -> dict[str, float]:
+    """What a run left at its end: peak and last RSS, fds, threads and processes from the outside samples, and
+    the preload counter's exit snapshot (live blocks and bytes; its fds and threads, counted at exit() from
+    inside, replace the outside poll's): the figures two-point scaling compares (analysis.scaling)."""
+    figures: dict[str, float] = {}
+    if samples:
+        last = samples[-1]
+        figures = {"peak_rss": float(max(s.rss for s in samples)), "rss": float(last.rss), "fds": float(last.fds),
+                   "threads": float(last.threads), "processes": float(last.processes)}
+    return {**figures, **(exit_snapshot or {})}

@@ -141,3 +141,16 @@ def test_a_small_leak_over_a_short_run_is_borderline_a_creep_is_not() -> None:
     assert not finding.failed and finding.borderline.startswith("a significant trend whose growth is below")
     creep = rss_series(memory_points(linear(64), seed=7, iterations=290, noise=200, samples_per_iter=4))
     assert judge(creep, []).findings[0].borderline == ""
+
+
+def test_process_wide_growth_that_slows_down_is_borderline_not_a_leak() -> None:
+    # A library's caches warming up, as a Zig probe's preload blocks did: rising in every segment, each less.
+    floors = [7_727.0, 7_739.0, 7_748.0, 7_752.0, 7_754.0]
+    span = (ITERATIONS - 30) / SEGMENTS
+    blocks = [floors[min(SEGMENTS - 1, int(max(0, i - 30) // span))] for i in range(ITERATIONS)]
+    judgement = judge(_series("preload_live_blocks", blocks), [])
+    finding = next(f for f in judgement.findings if f.signal == "counter:preload_live_blocks")
+    assert judgement.outcome == PASS and not finding.failed and "slowing down" in finding.reason
+    assert finding.borderline  # escalation runs it longer
+    steady = [7_727.0 + 6 * min(SEGMENTS - 1, int(max(0, i - 30) // span)) for i in range(ITERATIONS)]
+    assert judge(_series("preload_live_blocks", steady), []).outcome == LEAK
