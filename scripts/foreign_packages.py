@@ -19,6 +19,8 @@ verdict with its reason line.
     python scripts/foreign_packages.py                      # every case, 5 runs of each tool
     python scripts/foreign_packages.py --runs 1 --case msgpack_invalid_nested --no-psleak
     python scripts/foreign_packages.py --json foreign.json  # every run's verdict, reason and time
+    python scripts/foreign_packages.py --no-psleak --iterations 300   # the probes at a short user count
+    python scripts/foreign_packages.py --repo ../other-worktree --cache /tmp/other   # another branch's leakcheck
 
 The venvs are kept in --cache (default $LEAKCHECK_FOREIGN_CACHE, else ~/.cache/leakcheck-foreign)
 and reused; leakcheck is reinstalled in them whenever the wheel built from the work tree changes.
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,16 +108,16 @@ def run_quiet(cmd: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[
     return subprocess.run(list(cmd), capture_output=True, text=True, check=False, **kwargs)
 
 
-def build_wheel(cache: Path) -> Path:
+def build_wheel(cache: Path, repo: Path = ROOT) -> Path:
     """A wheel of leakcheck from a copy of the work tree's tracked files (local edits included)."""
-    files = run_quiet(["git", "-C", str(ROOT), "ls-files", "-z"]).stdout.split("\0")
+    files = run_quiet(["git", "-C", str(repo), "ls-files", "-z"]).stdout.split("\0")
     out = cache / "wheel"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="leakcheck-src-") as tmp:
         for rel in filter(None, files):
             if rel.startswith("leakcheck/") or rel in ("pyproject.toml", "README.md", "LICENSE"):
-                src = ROOT / rel
+                src = repo / rel
                 if src.is_file():
                     (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(src, Path(tmp) / rel)
@@ -152,11 +155,20 @@ def make_venv(venv: Path, python: str) -> None:
             raise RuntimeError(f"{python} -m venv {venv} failed: {proc.stderr.strip()}")
 
 
+def wheel_digest(wheel: Path) -> str:
+    """What the wheel holds (names and bytes, not the zip's timestamps): a rebuild of the same tree matches."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            digest.update(name.encode() + b"\0" + archive.read(name) + b"\0")
+    return digest.hexdigest()
+
+
 def leakcheck_venv(cache: Path, python: str, wheel: Path, package: str, version: str) -> Path:
     """<cache>/venvs/lc-<package>-<version>: the package and leakcheck from the wheel."""
     venv = cache / "venvs" / f"lc-{package}-{version}"
     stamp = venv / ".leakcheck-wheel"
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    digest = wheel_digest(wheel)
     ready = venv / ".ready"
     make_venv(venv, python)
     if not ready.exists():
@@ -188,14 +200,27 @@ def hand_measure(venv: Path, case: Case) -> dict[str, Any]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def run_leakcheck(venv: Path, case: Case, work: Path) -> dict[str, Any]:
+def case_config(case: Case, work: Path, iterations: int | None) -> Path:
+    """The case's leakcheck.toml; with `iterations`, a copy of its folder whose probes run that many."""
+    folder = CASES_DIR / case.folder
+    if iterations is None:
+        return folder / "leakcheck.toml"
+    copy = work / f"config-{case.folder}-{iterations}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy)
+    text = (copy / "leakcheck.toml").read_text()
+    (copy / "leakcheck.toml").write_text(re.sub(r"(?m)^iterations = .*$", f"iterations = {iterations}", text))
+    return copy / "leakcheck.toml"
+
+
+def run_leakcheck(venv: Path, case: Case, work: Path, iterations: int | None = None) -> dict[str, Any]:
     """One `leakcheck run` of the case's probe in the venv: verdict, reason, reported sizes, seconds."""
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work))
-    config = CASES_DIR / case.folder / "leakcheck.toml"
+    config = case_config(case, work, iterations)
     cmd = [*NICE, str(venv / "bin" / "leakcheck"), "run", "--config", str(config), "-k", case.probe,
            "--run-dir", str(run_dir)]
     started = time.monotonic()
-    proc = run_quiet(cmd, cwd=CASES_DIR / case.folder, timeout=1800)
+    proc = run_quiet(cmd, cwd=config.parent, timeout=1800)
     seconds = time.monotonic() - started
     result: dict[str, Any] = {"seconds": round(seconds, 2), "command": " ".join(cmd), "exit": proc.returncode}
     try:
@@ -292,9 +317,9 @@ def cells(selected: Sequence[str]) -> list[tuple[Case, str, str]]:
 
 
 def run_matrix(cache: Path, python: str, runs: int, selected: Sequence[str] = (), psleak: bool = True,
-               log: bool = True) -> list[dict[str, Any]]:
+               log: bool = True, iterations: int | None = None, repo: Path = ROOT) -> list[dict[str, Any]]:
     cache.mkdir(parents=True, exist_ok=True)
-    wheel = build_wheel(cache)
+    wheel = build_wheel(cache, repo)
     work = cache / "runs"
     work.mkdir(exist_ok=True)
     rows = []
@@ -307,7 +332,7 @@ def run_matrix(cache: Path, python: str, runs: int, selected: Sequence[str] = ()
                                "source": case.source, "hand": hand_measure(lc_venv, case),
                                "leakcheck": [], "psleak": []}
         for n in range(runs):
-            row["leakcheck"].append(run_leakcheck(lc_venv, case, work))
+            row["leakcheck"].append(run_leakcheck(lc_venv, case, work, iterations))
             if ps_venv is not None:
                 row["psleak"].append(run_psleak(ps_venv, case))
             if log:
@@ -326,9 +351,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--python", default=default_python(), help="interpreter the venvs are made from")
     parser.add_argument("--no-psleak", action="store_true", help="run leakcheck only")
     parser.add_argument("--json", type=Path, help="write every run's verdict, reason and time here")
+    parser.add_argument("--repo", type=Path, default=ROOT,
+                        help="build leakcheck's wheel from this work tree (default: this repository's)")
+    parser.add_argument("--iterations", type=int,
+                        help="run leakcheck's probes this many iterations instead of their declared count "
+                             "(a copy of the case's configuration; psleak escalates by itself)")
     args = parser.parse_args(argv)
     try:
-        rows = run_matrix(args.cache, args.python, args.runs, args.case, psleak=not args.no_psleak)
+        rows = run_matrix(args.cache, args.python, args.runs, args.case, psleak=not args.no_psleak,
+                          iterations=args.iterations, repo=args.repo.resolve())
     except IndexUnreachable as error:
         print(f"foreign_packages: the package index is unreachable: {error}", file=sys.stderr)
         return 2
