@@ -13,8 +13,9 @@ For each version the script sets up, in a cache folder, from nothing:
 
 It measures each version's truth by hand (tests/foreign/hand_measure.py: live blocks, RSS and traced
 bytes per call, no leak tool), runs both tools N times, and prints a table: package, version, truth,
-each tool's verdict counts, the size leakcheck reports and the seconds to a verdict; then every wrong
-verdict with its reason line.
+each tool's verdict counts, the size leakcheck reports and the seconds to a verdict (leakcheck's whole
+command, which includes a LEAK's attribution re-run, and in brackets its probe's attempts alone); then
+every wrong verdict with its reason line.
 
     python scripts/foreign_packages.py                      # every case, 5 runs of each tool
     python scripts/foreign_packages.py --runs 1 --case msgpack_invalid_nested --no-psleak
@@ -232,13 +233,13 @@ def run_leakcheck(venv: Path, case: Case, work: Path, iterations: int | None = N
     attempt = probe["attempts"][-1]
     result.update(verdict=probe["outcome"], reason=probe.get("reason") or attempt.get("reason") or "",
                   key_figure=attempt.get("key_figure"), attempts=len(probe["attempts"]),
-                  probe_seconds=round(float(attempt.get("duration_s") or 0.0), 2))
+                  probe_seconds=round(sum(float(a.get("duration_s") or 0.0) for a in probe["attempts"]), 2))
     for finding in attempt.get("findings") or []:
         if finding.get("signal") == "rss" and "slope" in (finding.get("figures") or {}):
             result["rss_slope_bytes"] = round(finding["figures"]["slope"], 1)
         if finding.get("failed"):
             result.setdefault("failing", []).append(finding.get("reason"))
-    shutil.rmtree(run_dir, ignore_errors=True)
+    result["run_dir"] = str(run_dir)
     return result
 
 
@@ -286,7 +287,7 @@ def size(value: float | None) -> str:
 
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
     header = ["case", "package", "version", "truth", "hand: blocks, B/call", "leakcheck", "lc RSS/iter",
-              "lc s", "psleak", "psleak s"]
+              "lc attempts", "lc s (probe s)", "psleak", "psleak s"]
     table = []
     for row in rows:
         lc, ps, hand = row["leakcheck"], row["psleak"], row["hand"]
@@ -295,7 +296,8 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
                      if "error" not in hand else "error")
         table.append([row["case"], row["package"], row["version"], row["truth"], hand_text, counts(lc),
                       size(statistics.median(slopes)) if slopes else "-",
-                      median([r["seconds"] for r in lc]), counts(ps) if ps else "not run",
+                      "/".join(sorted({str(r.get("attempts", "-")) for r in lc})),
+                      f"{median([r['seconds'] for r in lc])} ({median([r.get('probe_seconds', 0.0) for r in lc])})", counts(ps) if ps else "not run",
                       median([r["seconds"] for r in ps]) if ps else "-"])
     widths = [max(len(str(line[i])) for line in [header, *table]) for i in range(len(header))]
     for line in [header, ["-" * w for w in widths], *table]:
@@ -304,8 +306,9 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
              if r["verdict"] != row["truth"]]
     print(f"\nwrong verdicts: {len(wrong)}")
     for row, tool, r in wrong:
+        kept = f" [{r['run_dir']}]" if r.get("run_dir") else ""
         print(f"- {tool} {row['package']} {row['version']} ({row['case']}, truth {row['truth']}): "
-              f"{r['verdict']} in {r['seconds']} s: {r['reason']}")
+              f"{r['verdict']} in {r['seconds']} s: {r['reason']}{kept}")
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -332,7 +335,10 @@ def run_matrix(cache: Path, python: str, runs: int, selected: Sequence[str] = ()
                                "source": case.source, "hand": hand_measure(lc_venv, case),
                                "leakcheck": [], "psleak": []}
         for n in range(runs):
-            row["leakcheck"].append(run_leakcheck(lc_venv, case, work, iterations))
+            lc = run_leakcheck(lc_venv, case, work, iterations)
+            if lc["verdict"] == truth:   # a wrong verdict keeps its run folder (samples, events, logs)
+                shutil.rmtree(lc.pop("run_dir"), ignore_errors=True)
+            row["leakcheck"].append(lc)
             if ps_venv is not None:
                 row["psleak"].append(run_psleak(ps_venv, case))
             if log:
