@@ -2,10 +2,10 @@
 //!   pyjamaz-corpus --out DIR [--seed N] [--count N] [--min-bytes B] [--max-bytes B]
 //!                  [--kinds photo,flat,alpha,tiny,large] [--formats jpeg,png,webp,gif,tiff] [--malformed]
 //! The pressure corpus (zig/src/pressure_images.zig: distinct images of >= 1 MB, 1-6 MP):
-//!   pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] (--out DIR | --stream)
+//!   pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] [--jobs N] (--out DIR | --stream)
 //! --stream writes each image to stdout as one JSON header line (index, format, content, alpha, width,
 //! height, bytes) followed by exactly `bytes` bytes: a probe reads them one per call, and the pipe's
-//! back-pressure keeps this process at most one image ahead.
+//! back-pressure keeps each of the --jobs makers (default 2) at most one image ahead.
 const std = @import("std");
 const pyjamaz = @import("pyjamaz");
 const corpus = pyjamaz.corpus;
@@ -14,7 +14,7 @@ const pressure = @import("pressure_corpus.zig");
 const usage =
     \\usage: pyjamaz-corpus --out DIR [--seed N] [--count N] [--min-bytes B] [--max-bytes B]
     \\                      [--kinds photo,flat,alpha,tiny,large] [--formats jpeg,png,webp,gif,tiff] [--malformed]
-    \\       pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] (--out DIR | --stream)
+    \\       pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] [--jobs N] (--out DIR | --stream)
     \\
 ;
 
@@ -30,6 +30,7 @@ const Args = struct {
     pressure: bool = false,
     stream: bool = false,
     start: u64 = 0,
+    jobs: usize = pressure.default_jobs,
 };
 
 pub fn main() u8 {
@@ -43,7 +44,7 @@ pub fn main() u8 {
     };
     if (pyjamaz.vips.c.vips_init("pyjamaz-corpus") != 0) return fail("libvips failed to start", .{});
     if (args.pressure) {
-        pressure.run(args.seed, args.start, args.count, if (args.stream) null else args.out) catch |err| return fail("{s}", .{@errorName(err)});
+        pressure.run(args.seed, args.start, args.count, args.jobs, if (args.stream) null else args.out) catch |err| return fail("{s}", .{@errorName(err)});
         return 0;
     }
     generate(arena, args) catch |err| return fail("{s}", .{@errorName(err)});
@@ -81,6 +82,8 @@ fn parseArgs(argv: []const [:0]u8) ArgError!Args {
             args.out = value;
         } else if (std.mem.eql(u8, opt, "--seed")) {
             args.seed = std.fmt.parseInt(u64, value, 10) catch return error.BadNumber;
+        } else if (std.mem.eql(u8, opt, "--jobs")) {
+            args.jobs = std.fmt.parseInt(usize, value, 10) catch return error.BadNumber;
         } else if (std.mem.eql(u8, opt, "--start")) {
             args.start = std.fmt.parseInt(u64, value, 10) catch return error.BadNumber;
         } else if (std.mem.eql(u8, opt, "--count")) {
