@@ -2,13 +2,15 @@
 //! (PYJAMAZ_LIB_PATH, else ../lib/libpyjamaz.so beside this executable), exactly as the Python and Node
 //! bindings do, so the same build — or a leak mutant — is measured from every language.
 //! Workloads: optimize (mixed small images, budgets), errors (every error path), files
-//! (pyjamaz_optimize_file), pressure (images of >= 1 MB).
+//! (pyjamaz_optimize_file), pressure (images of >= 1 MB: a pool of 16 cycled, or in the pressure suite one
+//! distinct image per call from the pressure corpus, pressure_stream.zig).
 const std = @import("std");
 const pyjamaz = @import("pyjamaz");
 const sdk = @import("leakcheck_probe");
 const api = pyjamaz.api;
 const corpus = pyjamaz.corpus;
 const MemoryStats = pyjamaz.runtime.MemoryStats;
+const pressure_stream = @import("pressure_stream.zig");
 
 const Lib = struct {
     handle: std.DynLib,
@@ -86,6 +88,9 @@ const Probe = struct {
     baseline_fds: usize = 0,
     failures: u64 = 0,
     tmp_dir: ?[]u8 = null,
+    /// The pressure suite's distinct images (null: the pool in `images` is cycled).
+    stream: ?*pressure_stream.Stream = null,
+    stream_state: pressure_stream.Stream = undefined,
 
     /// Before hello: under pressure the warm-up covers one full pass over the image pool (each new large
     /// image may grow the allocator's arenas once), and hello announces that warm-up.
@@ -101,7 +106,11 @@ const Probe = struct {
             .optimize => try self.makeImages(probe.seed, 8, 0),
             .errors => try self.makeErrorCases(probe.seed),
             .files => try self.makeFiles(probe.seed),
-            .pressure => try self.makeImages(probe.seed, pressurePool(probe.iterations), 1 << 20),
+            .pressure => if (std.mem.eql(u8, probe.suite, "pressure")) {
+                // Every call a different input: the set-up calls below take the first three.
+                try self.stream_state.start(self.gpa, probe.seed +% 15, 0, probe.iterations + 3);
+                self.stream = &self.stream_state;
+            } else try self.makeImages(probe.seed, pressurePool(probe.iterations), 1 << 20),
         }
         // The first calls warm libvips (loaders, type system); the baseline is the state after them.
         for (0..3) |i| try self.iterate(i);
@@ -158,7 +167,7 @@ const Probe = struct {
     pub fn iterate(self: *Probe, i: u64) !void {
         switch (self.workload) {
             .optimize, .pressure => {
-                const img = self.images.items[i % self.images.items.len];
+                const img = if (self.stream) |stream| try stream.next() else self.images.items[i % self.images.items.len];
                 var opts: api.COptions = undefined;
                 self.lib.options_init(&opts);
                 // Every fourth call searches a budget with the formats in parallel; the rest run serially.
@@ -205,6 +214,7 @@ const Probe = struct {
         _ = probe.check("live_results", @floatFromInt(s.live_results), .eq, 0);
         _ = probe.check("open_fds growth", delta(try openFds(), self.baseline_fds), .le, 0);
         if (self.tmp_dir) |dir| std.fs.cwd().deleteTree(dir) catch {};
+        if (self.stream) |stream| stream.stop();
     }
 };
 

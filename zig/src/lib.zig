@@ -7,10 +7,12 @@ pub const dssim = @import("dssim.zig");
 pub const vips = @import("vips.zig");
 pub const mutants = @import("mutants.zig");
 pub const corpus = @import("corpus.zig");
+pub const pressure_images = @import("pressure_images.zig");
 pub const counting_allocator = @import("counting_allocator.zig");
 
 test {
     _ = @import("counting_allocator.zig");
     _ = @import("dssim.zig");
     _ = @import("formats.zig");
+    _ = @import("pressure_images.zig");
 }

@@ -76,10 +76,16 @@ pub const Output = struct {
 pub fn optimize(gpa: std.mem.Allocator, input: []const u8, options: Options, supported: u32, diag: *Diagnostic) Error!Output {
     try validate(gpa, input, options, diag);
     var prepared = try prepare(gpa, input, options, diag);
-    defer prepared.deinit();
+    defer prepared.deinit(gpa);
 
-    const wanted = try wantedFormats(gpa, options, supported, vips.hasAlpha(prepared.image), diag);
-    var search: Search = .{ .gpa = gpa, .image = prepared.image, .reference = &prepared.reference, .options = options };
+    // The palette forms (palette PNG, GIF) are only worth their quantisation when the image has few
+    // colours; asked for by name, they are always tried.
+    const palette = options.formats != 0 or fewColours(prepared.image);
+    var wanted = try wantedFormats(gpa, options, supported, vips.hasAlpha(prepared.image), diag);
+    if (!palette and wanted & ~Format.gif.bit() != 0) wanted &= ~Format.gif.bit();
+    // Reference planes up front only when the search itself compares distances.
+    if (options.max_diff != 0) try prepared.makeReference(gpa, diag);
+    var search: Search = .{ .gpa = gpa, .image = prepared.image, .reference = &prepared.reference, .options = options, .palette = palette };
     var list: [formats.Format.encodable.len]Format = undefined;
     var n: usize = 0;
     for (Format.encodable) |f| {
@@ -92,7 +98,7 @@ pub fn optimize(gpa: std.mem.Allocator, input: []const u8, options: Options, sup
     defer for (&found) |*slot| if (slot.*) |*cand| cand.deinit(gpa);
     try search.runAll(list[0..n], found[0..n], diag);
 
-    return choose(gpa, input, options, &prepared, found[0..n], search.tries.load(.monotonic));
+    return choose(gpa, input, options, &prepared, found[0..n], search.tries.load(.monotonic), diag);
 }
 
 fn validate(gpa: std.mem.Allocator, input: []const u8, options: Options, diag: *Diagnostic) Error!void {
@@ -120,15 +126,20 @@ fn wantedFormats(gpa: std.mem.Allocator, options: Options, supported: u32, has_a
     return if (has_alpha) supported & ~Format.jpeg.bit() else supported;
 }
 
-/// The decoded, normalised (8-bit sRGB or grey) and resized image, in memory, plus its reference planes.
+/// The decoded, normalised (8-bit sRGB or grey) and resized image, in memory, plus its reference planes
+/// (made on first need: a call without max_diff compares only its winner).
 const Prepared = struct {
     image: vips.Image,
-    reference: Planes,
+    reference: ?Planes = null,
     original_format: Format,
     resized: bool,
 
-    fn deinit(self: *Prepared) void {
-        self.reference.deinit();
+    fn makeReference(self: *Prepared, gpa: std.mem.Allocator, diag: *Diagnostic) Error!void {
+        if (self.reference == null) self.reference = try Planes.of(gpa, self.image, diag);
+    }
+
+    fn deinit(self: *Prepared, gpa: std.mem.Allocator) void {
+        if (self.reference) |*r| r.deinit(gpa);
         vips.unref(self.image);
     }
 };
@@ -149,15 +160,19 @@ fn prepare(gpa: std.mem.Allocator, input: []const u8, options: Options, diag: *D
     if (pixels > max_pixels)
         return diag.fail(gpa, error.TooManyPixels, "image is {d}x{d} = {d} pixels, over the limit of {d}", .{ vips.width(header), vips.height(header), pixels, max_pixels });
 
-    var image: vips.Image = c.vips_image_copy_memory(header) orelse
-        return diag.fail(gpa, error.Decode, "{s}: cannot decode the image data: {s}", .{ loader, vips.takeError(&err_buf) });
+    // One decode: straight to the target size when a resize is asked for (shrink-on-load: JPEG and WebP
+    // decode at a fraction of their size), else in full.
+    const resized = needsResize(header, options);
+    var image: vips.Image = if (resized)
+        try shrinkOnLoad(gpa, input, options, loader, diag)
+    else
+        c.vips_image_copy_memory(header) orelse
+            return diag.fail(gpa, error.Decode, "{s}: cannot decode the image data: {s}", .{ loader, vips.takeError(&err_buf) });
     errdefer vips.unref(image);
     try normalise(gpa, &image, diag);
-    const resized = try resize(gpa, &image, options, diag);
     try apply(gpa, &image, c.vips_image_copy_memory(image), diag, "copy to memory");
     return .{
         .image = image,
-        .reference = try Planes.of(gpa, image, diag),
         .original_format = formats.fromLoader(loader),
         .resized = resized,
     };
@@ -188,88 +203,129 @@ fn normalise(gpa: std.mem.Allocator, image: *vips.Image, diag: *Diagnostic) Erro
     }
 }
 
-fn resize(gpa: std.mem.Allocator, image: *vips.Image, options: Options, diag: *Diagnostic) Error!bool {
-    const too_wide = options.max_width != 0 and vips.width(image.*) > options.max_width;
-    const too_tall = options.max_height != 0 and vips.height(image.*) > options.max_height;
-    if (!too_wide and !too_tall) return false;
+fn needsResize(image: vips.Image, options: Options) bool {
+    const too_wide = options.max_width != 0 and vips.width(image) > options.max_width;
+    const too_tall = options.max_height != 0 and vips.height(image) > options.max_height;
+    return too_wide or too_tall;
+}
+
+/// Decodes `input` already downscaled to fit max_width x max_height.
+fn shrinkOnLoad(gpa: std.mem.Allocator, input: []const u8, options: Options, loader: []const u8, diag: *Diagnostic) Error!vips.Image {
+    var err_buf: [512]u8 = undefined;
     const w: c_int = if (options.max_width == 0) unbounded_dimension else @intCast(options.max_width);
     const h: c_int = if (options.max_height == 0) unbounded_dimension else @intCast(options.max_height);
     var out: ?*c.VipsImage = null;
-    _ = c.vips_thumbnail_image(image.*, &out, w, "height", h, "size", @as(c_int, c.VIPS_SIZE_DOWN), vips.end);
-    try apply(gpa, image, out, diag, "resize");
+    // libvips reads the buffer without writing to it; its C signature is not const.
+    const bytes: ?*anyopaque = @constCast(@ptrCast(input.ptr));
+    if (c.vips_thumbnail_buffer(bytes, input.len, &out, w, "height", h, "size", @as(c_int, c.VIPS_SIZE_DOWN), "option_string", "fail_on=truncated", vips.end) != 0 or out == null) {
+        if (out) |o| vips.unref(o);
+        return diag.fail(gpa, error.Decode, "{s}: cannot decode and resize the image: {s}", .{ loader, vips.takeError(&err_buf) });
+    }
+    return out.?;
+}
+
+/// Whether a sample of the pixels (a grid of at most ~64k) has at most `palette_colours` distinct
+/// colours: a graphic that a palette holds without loss. Continuous-tone images (photos, scans, grain)
+/// have thousands, and a 256-colour quantisation of them is both slow and larger than JPEG or WebP.
+pub fn fewColours(image: vips.Image) bool {
+    const data = vips.pixels(image);
+    const n: usize = vips.bands(image);
+    const w: usize = vips.width(image);
+    const h: usize = vips.height(image);
+    if (data.len < w * h * n or n == 0) return true;
+    const step = @max(1, std.math.sqrt(w * h / 65_536));
+    var seen: ColourSet = .{};
+    var y: usize = 0;
+    while (y < h) : (y += step) {
+        var x: usize = 0;
+        while (x < w) : (x += step) {
+            const at = (y * w + x) * n;
+            var key: u32 = 0;
+            for (data[at .. at + @min(n, 4)]) |b| key = (key << 8) | b;
+            if (!seen.add(key)) return false;
+        }
+    }
     return true;
 }
 
-/// Luminance (alpha flattened onto white) and alpha of an image, as 8-bit planes in memory.
-const Planes = struct {
-    luma: vips.Image,
-    alpha: ?vips.Image,
+const palette_colours = 1024;
 
+/// A bounded set of colours (open addressing); `add` is false once it would hold more than palette_colours.
+const ColourSet = struct {
+    slots: [4 * palette_colours]u32 = undefined,
+    used: [4 * palette_colours]bool = @splat(false),
+    count: usize = 0,
+
+    fn add(self: *ColourSet, key: u32) bool {
+        var i: usize = (key *% 2654435761) % self.slots.len;
+        while (self.used[i]) : (i = (i + 1) % self.slots.len) {
+            if (self.slots[i] == key) return true;
+        }
+        if (self.count == palette_colours) return false;
+        self.used[i] = true;
+        self.slots[i] = key;
+        self.count += 1;
+        return true;
+    }
+};
+
+/// Luminance (Y' = 0.299 R + 0.587 G + 0.114 B, in integers; alpha flattened onto white) and alpha of an
+/// image, as 8-bit planes owned by the core's allocator: one pass over the decoded pixels, where libvips'
+/// colourspace conversion to grey went through linear light in floating point (3-4x the time).
+const Planes = struct {
+    width: u32,
+    height: u32,
+    luma: []u8,
+    alpha: ?[]u8,
+
+    /// `source`: 8 bits per band (normalise), 1-2 bands (grey, grey + alpha) or 3+ (sRGB, + alpha).
     fn of(gpa: std.mem.Allocator, source: vips.Image, diag: *Diagnostic) Error!Planes {
         _ = c.g_object_ref(source);
-        var luma: vips.Image = source;
-        errdefer vips.unref(luma);
-        if (vips.hasAlpha(luma)) {
-            var out: ?*c.VipsImage = null;
-            const white = c.vips_array_double_newv(1, @as(f64, 255));
-            defer c.vips_area_unref(@ptrCast(white));
-            _ = c.vips_flatten(luma, &out, "background", white, vips.end);
-            try apply(gpa, &luma, out, diag, "flatten");
+        var image: vips.Image = source;
+        defer vips.unref(image);
+        try apply(gpa, &image, c.vips_image_copy_memory(image), diag, "copy to memory");
+        const width = vips.width(image);
+        const height = vips.height(image);
+        const n: usize = vips.bands(image);
+        const count = @as(usize, width) * height;
+        const data = vips.pixels(image);
+        if (n == 0 or data.len < count * n) return diag.fail(gpa, error.Internal, "decoded image has no pixel data", .{});
+        const luma = try gpa.alloc(u8, count);
+        errdefer gpa.free(luma);
+        const alpha: ?[]u8 = if (vips.hasAlpha(image)) try gpa.alloc(u8, count) else null;
+        errdefer if (alpha) |a| gpa.free(a);
+        for (0..count) |i| {
+            const p = data[i * n .. i * n + n];
+            const y: u32 = if (n >= 3) (77 * @as(u32, p[0]) + 150 * @as(u32, p[1]) + 29 * @as(u32, p[2]) + 128) >> 8 else p[0];
+            if (alpha) |a| {
+                const opacity: u32 = p[n - 1];
+                a[i] = p[n - 1];
+                luma[i] = @intCast((y * opacity + 255 * (255 - opacity) + 127) / 255);
+            } else luma[i] = @intCast(y);
         }
-        if (vips.bands(luma) > 1) {
-            var out: ?*c.VipsImage = null;
-            _ = c.vips_colourspace(luma, &out, c.VIPS_INTERPRETATION_B_W, vips.end);
-            try apply(gpa, &luma, out, diag, "conversion to grey");
-        }
-        try toPlane(gpa, &luma, diag);
-        var alpha: ?vips.Image = null;
-        if (vips.hasAlpha(source)) {
-            var out: ?*c.VipsImage = null;
-            _ = c.vips_extract_band(source, &out, @as(c_int, @intCast(vips.bands(source) - 1)), vips.end);
-            var a: vips.Image = out orelse return diag.fail(gpa, error.Decode, "alpha extraction failed", .{});
-            errdefer vips.unref(a);
-            try toPlane(gpa, &a, diag);
-            alpha = a;
-        }
-        return .{ .luma = luma, .alpha = alpha };
+        return .{ .width = width, .height = height, .luma = luma, .alpha = alpha };
     }
 
-    /// One band, 8 bits, in memory.
-    fn toPlane(gpa: std.mem.Allocator, image: *vips.Image, diag: *Diagnostic) Error!void {
-        if (vips.bands(image.*) > 1) {
-            var out: ?*c.VipsImage = null;
-            _ = c.vips_extract_band(image.*, &out, @as(c_int, 0), vips.end);
-            try apply(gpa, image, out, diag, "band extraction");
-        }
-        if (c.vips_image_get_format(image.*) != c.VIPS_FORMAT_UCHAR) {
-            var out: ?*c.VipsImage = null;
-            _ = c.vips_cast_uchar(image.*, &out, vips.end);
-            try apply(gpa, image, out, diag, "conversion to 8 bits");
-        }
-        try apply(gpa, image, c.vips_image_copy_memory(image.*), diag, "copy to memory");
-    }
-
-    fn plane(image: vips.Image) dssim.Plane {
-        return .{ .width = vips.width(image), .height = vips.height(image), .pixels = vips.pixels(image) };
+    fn plane(self: *const Planes, pixels: []const u8) dssim.Plane {
+        return .{ .width = self.width, .height = self.height, .pixels = pixels };
     }
 
     /// DSSIM against `other`: the worse of luminance and alpha (a missing alpha is fully opaque).
     fn distance(self: *const Planes, gpa: std.mem.Allocator, other: *const Planes) Error!f64 {
-        const luma = dssim.dssim(plane(self.luma), plane(other.luma)) catch return error.Internal;
+        const luma = dssim.dssim(self.plane(self.luma), other.plane(other.luma)) catch return error.Internal;
         if (self.alpha == null and other.alpha == null) return luma;
-        const opaque_plane = try gpa.alloc(u8, @as(usize, vips.width(self.luma)) * vips.height(self.luma));
+        const opaque_plane = try gpa.alloc(u8, self.luma.len);
         defer gpa.free(opaque_plane);
         @memset(opaque_plane, 255);
-        const opaque_view: dssim.Plane = .{ .width = vips.width(self.luma), .height = vips.height(self.luma), .pixels = opaque_plane };
-        const mine = if (self.alpha) |a| plane(a) else opaque_view;
-        const theirs = if (other.alpha) |a| plane(a) else opaque_view;
+        const mine = self.plane(self.alpha orelse opaque_plane);
+        const theirs = other.plane(other.alpha orelse opaque_plane);
         const alpha = dssim.dssim(mine, theirs) catch return error.Internal;
         return @max(luma, alpha);
     }
 
-    fn deinit(self: *Planes) void {
-        vips.unref(self.luma);
-        if (self.alpha) |a| vips.unref(a);
+    fn deinit(self: *Planes, gpa: std.mem.Allocator) void {
+        gpa.free(self.luma);
+        if (self.alpha) |a| gpa.free(a);
     }
 };
 
@@ -278,7 +334,8 @@ const Candidate = struct {
     format: Format,
     level: i32,
     data: []u8,
-    diff: f64,
+    /// null until measured: without max_diff only the winner's distance is computed.
+    diff: ?f64,
     budget_met: bool,
     diff_met: bool,
 
@@ -300,8 +357,11 @@ const Trial = struct {
 const Search = struct {
     gpa: std.mem.Allocator,
     image: vips.Image,
-    reference: *const Planes,
+    /// Made before the search when max_diff is set (the only case that reads it).
+    reference: *const ?Planes,
     options: Options,
+    /// Whether the palette forms (palette PNG levels) are tried.
+    palette: bool,
     tries: std.atomic.Value(u32) = .init(0),
     failure_lock: std.Thread.Mutex = .{},
     failure: ?Error = null,
@@ -371,16 +431,7 @@ const Search = struct {
     }
 
     fn distanceOf(self: *Search, trial: Trial) Error!f64 {
-        const bytes = trial.encoded.bytes();
-        var scratch: Diagnostic = .{};
-        defer scratch.deinit(self.gpa);
-        const decoded: vips.Image = c.vips_image_new_from_buffer(bytes.ptr, bytes.len, "", vips.end) orelse return error.Encode;
-        var image = decoded;
-        defer vips.unref(image);
-        try normalise(self.gpa, &image, &scratch);
-        var planes = try Planes.of(self.gpa, image, &scratch);
-        defer planes.deinit();
-        return self.reference.distance(self.gpa, &planes);
+        return distanceOfBytes(self.gpa, &self.reference.*.?, trial.encoded.bytes());
     }
 
     fn searchFormat(self: *Search, format: Format) Error!?Candidate {
@@ -393,7 +444,7 @@ const Search = struct {
         else
             try self.defaultEncode(format);
         defer best.encoded.free();
-        const diff = try self.distanceOf(best);
+        const diff: ?f64 = if (max_diff != 0) try self.distanceOf(best) else null;
         const data = try self.gpa.dupe(u8, best.encoded.bytes());
         return .{
             .format = format,
@@ -401,55 +452,87 @@ const Search = struct {
             .data = data,
             .diff = diff,
             .budget_met = budget == 0 or best.size() <= budget,
-            .diff_met = max_diff == 0 or diff <= max_diff,
+            .diff_met = max_diff == 0 or diff.? <= max_diff,
         };
     }
 
     /// No limits: the format's default setting; for PNG also the palette form, where it is smaller.
     fn defaultEncode(self: *Search, format: Format) Error!Trial {
         var best = try self.encode(format, format.levels().default);
-        if (format == .png) {
+        if (format == .png and self.palette) {
             const palette = self.encode(format, 100) catch return best;
             best = keepSmaller(best, palette);
         }
         return best;
     }
 
-    /// The highest level whose encode fits `budget` (binary search, at most log2(levels)+3 encodes);
-    /// the smallest encode tried when none fits.
+    /// The highest level whose encode fits `budget`; the smallest encode tried when none fits. Sizes grow
+    /// about exponentially with the level, so each guess puts log(size) on a line: first down from the
+    /// top (a typical slope, then the secant through the two closest misses) until a level fits, then
+    /// between the closest levels known to fit and not to fit, bisecting when a guess gains little.
+    /// Typically 3-5 encodes where the two ends and a bisection took 8-9.
     fn highestUnderBudget(self: *Search, format: Format, budget: u64) Error!Trial {
         const levels = format.levels();
-        const top = try self.encode(format, levels.max);
-        if (top.size() <= budget) return top;
-        // A format whose lowest setting does not fit either is out after two encodes, not a full search.
-        const bottom = self.encode(format, levels.min) catch |err| {
-            top.encoded.free();
-            return err;
-        };
-        if (bottom.size() > budget) return keepSmaller(top, bottom);
-        var smallest = top;
-        errdefer smallest.encoded.free();
-        var fitting: ?Trial = bottom;
-        errdefer if (fitting) |f| f.encoded.free();
-        var lo = levels.min + 1;
-        var hi = levels.max - 1;
-        while (lo <= hi) {
-            const mid = lo + @divFloor(hi - lo, 2);
-            const trial = try self.encode(format, mid);
+        var too_big = try self.encode(format, levels.max); // the lowest level known not to fit
+        if (too_big.size() <= budget) return too_big;
+        // Without the palette forms, PNG has one level (lossless) and it did not fit.
+        if (format == .png and !self.palette) return too_big;
+        errdefer too_big.encoded.free();
+        var fitting = (try self.descend(format, &too_big, budget)) orelse return too_big;
+        errdefer fitting.encoded.free();
+        var bisect = false;
+        while (too_big.level - fitting.level > 1) {
+            const guess = if (bisect)
+                fitting.level + @divFloor(too_big.level - fitting.level, 2)
+            else
+                interpolate(fitting, too_big, budget);
+            const trial = try self.encode(format, guess);
+            const gap = too_big.level - fitting.level;
             if (trial.size() <= budget) {
-                if (fitting) |f| f.encoded.free();
+                fitting.encoded.free();
                 fitting = trial;
-                lo = mid + 1;
             } else {
-                smallest = keepSmaller(smallest, trial);
-                hi = mid - 1;
+                too_big.encoded.free();
+                too_big = trial;
             }
+            // A guess that did not halve the bracket: bisect next (bounds the search at log2 steps).
+            bisect = !bisect and (too_big.level - fitting.level) * 2 > gap;
         }
-        if (fitting) |f| {
-            smallest.encoded.free();
-            return f;
+        too_big.encoded.free();
+        return fitting;
+    }
+
+    /// Steps down from `too_big` (which it keeps as the lowest miss) to the first level that fits; null when
+    /// even the lowest level does not (a format out of the running after as few encodes as that takes).
+    fn descend(self: *Search, format: Format, too_big: *Trial, budget: u64) Error!?Trial {
+        const levels = format.levels();
+        // ln(size) per level: quality 5 -> 95 spans about 20x for JPEG and WebP; palette levels less.
+        var slope: f64 = if (format == .jpeg or format == .webp) 0.035 else 0.02;
+        // Aimed a little under the budget, so that the first guess usually fits.
+        const aim = @log(@as(f64, @floatFromInt(@max(budget, 1))) * 0.95);
+        while (too_big.level > levels.min) {
+            const drop = (@log(@as(f64, @floatFromInt(@max(too_big.size(), 1)))) - aim) / slope;
+            const step: i32 = @intFromFloat(std.math.clamp(@ceil(drop), 1, @as(f64, @floatFromInt(too_big.level - levels.min))));
+            const trial = try self.encode(format, too_big.level - step);
+            if (trial.size() <= budget) return trial;
+            const fell = @log(@as(f64, @floatFromInt(@max(too_big.size(), 1)))) - @log(@as(f64, @floatFromInt(@max(trial.size(), 1))));
+            if (fell > 0) slope = fell / @as(f64, @floatFromInt(step));
+            too_big.encoded.free();
+            too_big.* = trial;
         }
-        return smallest;
+        return null;
+    }
+
+    /// The level where log(size) reaches log(budget) on the line between `lo` (fits) and `hi` (does not),
+    /// strictly inside (lo, hi).
+    fn interpolate(lo: Trial, hi: Trial, budget: u64) i32 {
+        const log_lo = @log(@as(f64, @floatFromInt(@max(lo.size(), 1))));
+        const log_hi = @log(@as(f64, @floatFromInt(@max(hi.size(), 1))));
+        const log_budget = @log(@as(f64, @floatFromInt(@max(budget, 1))));
+        const span: f64 = @floatFromInt(hi.level - lo.level);
+        const t = if (log_hi > log_lo) (log_budget - log_lo) / (log_hi - log_lo) else 0.5;
+        const guess: i32 = lo.level + @as(i32, @intFromFloat(@floor(std.math.clamp(t, 0, 1) * span)));
+        return std.math.clamp(guess, lo.level + 1, hi.level - 1);
     }
 
     /// The lowest level whose distance is within `max_diff`; the highest level when none is.
@@ -457,6 +540,8 @@ const Search = struct {
         const levels = format.levels();
         var within = try self.encode(format, levels.max);
         errdefer within.encoded.free();
+        // Without the palette forms, PNG has one level (lossless).
+        if (format == .png and !self.palette) return within;
         if (try self.distanceOf(within) > max_diff) return within;
         var lo = levels.min;
         var hi = levels.max - 1;
@@ -480,6 +565,19 @@ const Search = struct {
     }
 };
 
+/// DSSIM between the reference planes and the decode of `bytes`.
+fn distanceOfBytes(gpa: std.mem.Allocator, reference: *const Planes, bytes: []const u8) Error!f64 {
+    var scratch: Diagnostic = .{};
+    defer scratch.deinit(gpa);
+    const decoded: vips.Image = c.vips_image_new_from_buffer(bytes.ptr, bytes.len, "", vips.end) orelse return error.Encode;
+    var image = decoded;
+    defer vips.unref(image);
+    try normalise(gpa, &image, &scratch);
+    var planes = try Planes.of(gpa, image, &scratch);
+    defer planes.deinit(gpa);
+    return reference.distance(gpa, &planes);
+}
+
 fn keepSmaller(a: Trial, b: Trial) Trial {
     if (b.size() < a.size()) {
         a.encoded.free();
@@ -494,7 +592,7 @@ fn tier(budget_met: bool, diff_met: bool) u2 {
     return if (budget_met and diff_met) 2 else if (diff_met) 1 else 0;
 }
 
-fn choose(gpa: std.mem.Allocator, input: []const u8, options: Options, prepared: *const Prepared, found: []?Candidate, tries: u32) Error!Output {
+fn choose(gpa: std.mem.Allocator, input: []const u8, options: Options, prepared: *Prepared, found: []?Candidate, tries: u32, diag: *Diagnostic) Error!Output {
     var winner: ?usize = null;
     for (found, 0..) |slot, i| {
         const cand = slot orelse continue;
@@ -531,6 +629,10 @@ fn choose(gpa: std.mem.Allocator, input: []const u8, options: Options, prepared:
         };
     }
     const w = winner.?;
+    if (found[w].?.diff == null) {
+        try prepared.makeReference(gpa, diag);
+        found[w].?.diff = try distanceOfBytes(gpa, &prepared.reference.?, found[w].?.data);
+    }
     const best = found[w].?;
     found[w] = null; // ownership moves to the output; the losers are freed by the caller's defer
     if (mutants.on(.@"losing-candidates")) {
@@ -540,7 +642,7 @@ fn choose(gpa: std.mem.Allocator, input: []const u8, options: Options, prepared:
         .data = best.data,
         .format = best.format,
         .quality = formats.reportedQuality(best.format, best.level),
-        .diff = best.diff,
+        .diff = best.diff.?,
         .width = width,
         .height = height,
         .budget_met = best.budget_met,

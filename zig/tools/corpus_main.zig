@@ -1,13 +1,20 @@
 //! pyjamaz-corpus: writes a deterministic set of test images and DIR/manifest.json.
 //!   pyjamaz-corpus --out DIR [--seed N] [--count N] [--min-bytes B] [--max-bytes B]
 //!                  [--kinds photo,flat,alpha,tiny,large] [--formats jpeg,png,webp,gif,tiff] [--malformed]
+//! The pressure corpus (zig/src/pressure_images.zig: distinct images of >= 1 MB, 1-6 MP):
+//!   pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] [--jobs N] (--out DIR | --stream)
+//! --stream writes each image to stdout as one JSON header line (index, format, content, alpha, width,
+//! height, bytes) followed by exactly `bytes` bytes: a probe reads them one per call, and the pipe's
+//! back-pressure keeps each of the --jobs makers (default 2) at most one image ahead.
 const std = @import("std");
 const pyjamaz = @import("pyjamaz");
 const corpus = pyjamaz.corpus;
+const pressure = @import("pressure_corpus.zig");
 
 const usage =
     \\usage: pyjamaz-corpus --out DIR [--seed N] [--count N] [--min-bytes B] [--max-bytes B]
     \\                      [--kinds photo,flat,alpha,tiny,large] [--formats jpeg,png,webp,gif,tiff] [--malformed]
+    \\       pyjamaz-corpus --pressure [--seed N] [--start I] [--count N] [--jobs N] (--out DIR | --stream)
     \\
 ;
 
@@ -20,6 +27,10 @@ const Args = struct {
     kinds: std.EnumSet(corpus.Kind) = .initMany(&.{ .photo, .flat, .alpha, .tiny }),
     formats: std.EnumSet(corpus.FileFormat) = .initMany(&.{ .jpeg, .png, .webp, .gif, .tiff }),
     malformed: bool = false,
+    pressure: bool = false,
+    stream: bool = false,
+    start: u64 = 0,
+    jobs: usize = pressure.default_jobs,
 };
 
 pub fn main() u8 {
@@ -32,6 +43,10 @@ pub fn main() u8 {
         return 2;
     };
     if (pyjamaz.vips.c.vips_init("pyjamaz-corpus") != 0) return fail("libvips failed to start", .{});
+    if (args.pressure) {
+        pressure.run(args.seed, args.start, args.count, args.jobs, if (args.stream) null else args.out) catch |err| return fail("{s}", .{@errorName(err)});
+        return 0;
+    }
     generate(arena, args) catch |err| return fail("{s}", .{@errorName(err)});
     return 0;
 }
@@ -52,6 +67,14 @@ fn parseArgs(argv: []const [:0]u8) ArgError!Args {
             args.malformed = true;
             continue;
         }
+        if (std.mem.eql(u8, opt, "--pressure")) {
+            args.pressure = true;
+            continue;
+        }
+        if (std.mem.eql(u8, opt, "--stream")) {
+            args.stream = true;
+            continue;
+        }
         if (i + 1 >= argv.len) return error.MissingValue;
         i += 1;
         const value = argv[i];
@@ -59,6 +82,10 @@ fn parseArgs(argv: []const [:0]u8) ArgError!Args {
             args.out = value;
         } else if (std.mem.eql(u8, opt, "--seed")) {
             args.seed = std.fmt.parseInt(u64, value, 10) catch return error.BadNumber;
+        } else if (std.mem.eql(u8, opt, "--jobs")) {
+            args.jobs = std.fmt.parseInt(usize, value, 10) catch return error.BadNumber;
+        } else if (std.mem.eql(u8, opt, "--start")) {
+            args.start = std.fmt.parseInt(u64, value, 10) catch return error.BadNumber;
         } else if (std.mem.eql(u8, opt, "--count")) {
             args.count = std.fmt.parseInt(u32, value, 10) catch return error.BadNumber;
         } else if (std.mem.eql(u8, opt, "--min-bytes")) {
@@ -71,7 +98,7 @@ fn parseArgs(argv: []const [:0]u8) ArgError!Args {
             args.formats = try parseSet(corpus.FileFormat, value, error.UnknownFormat);
         } else return error.UnknownOption;
     }
-    if (args.out.len == 0) return error.MissingOut;
+    if (args.out.len == 0 and !(args.pressure and args.stream)) return error.MissingOut;
     return args;
 }
 

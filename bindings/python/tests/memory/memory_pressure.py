@@ -1,6 +1,7 @@
 """python.memory_pressure: images of 1 MB and more, thousands of times. RSS growth stays under 500 MB
 and VMS growth under 800 MB over the measure phase (largest growth seen, sampled every iteration),
-and the exact counters return to baseline."""
+and the exact counters return to baseline. In the pressure suite every call gets a different image
+(the streamed pressure corpus, pressure_images.py); the other suites cycle a pool of six."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import psutil
 import pyjamaz
 from corpus import CorpusSpec, load_corpus
 from leakcheck_probe import ProbeContext
+from pressure_images import PressureStream
 from probe_support import measure_start, run_leak_probe
 
 CORPUS = CorpusSpec(
@@ -26,14 +28,23 @@ VMS_GROWTH_LIMIT = 800 * MB
 
 
 def setup(ctx: ProbeContext) -> None:
-    images = load_corpus(CORPUS).images
-    ctx.state["images"] = [image.read() for image in images]
+    if ctx.suite == "pressure":
+        ctx.state["stream"] = PressureStream(seed=ctx.seed + 53, count=ctx.iterations)
+    else:
+        ctx.state["images"] = [image.read() for image in load_corpus(CORPUS).images]
     ctx.state["growth"] = {"rss": 0, "vms": 0}
 
 
-def work(ctx: ProbeContext, i: int) -> None:
+def next_image(ctx: ProbeContext, i: int) -> bytes:
+    stream: PressureStream | None = ctx.state.get("stream")
+    if stream is not None:
+        return stream.next().data
     images: list[bytes] = ctx.state["images"]
-    data = images[i % len(images)]
+    return images[i % len(images)]
+
+
+def work(ctx: ProbeContext, i: int) -> None:
+    data = next_image(ctx, i)
     pyjamaz.optimize(data, options=OPTIONS, backend=pyjamaz.BACKENDS[i % len(pyjamaz.BACKENDS)])
     memory = psutil.Process().memory_info()
     if i == measure_start(ctx):
@@ -45,6 +56,9 @@ def work(ctx: ProbeContext, i: int) -> None:
 
 
 def final_checks(ctx: ProbeContext) -> None:
+    stream: PressureStream | None = ctx.state.get("stream")
+    if stream is not None:
+        stream.close()
     ctx.check("rss_growth_max", ctx.state["growth"]["rss"], "<", RSS_GROWTH_LIMIT)
     ctx.check("vms_growth_max", ctx.state["growth"]["vms"], "<", VMS_GROWTH_LIMIT)
 
