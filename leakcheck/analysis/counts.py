@@ -38,8 +38,8 @@ STEP_SHARE = 0.75
 """One segment that carries more than this share of the net growth is a step (a one-off), not a leak."""
 RUNTIME_NOISE = {"preload_live_blocks": 64.0, "preload_live_bytes": 64.0 * 1024}
 """The least net growth of the preload counter's figures that can be a leak: a runtime allocates on its own
-as it runs (V8's compiled code and inline caches: node.ffi_memory, a clean loop of libpyjamaz calls, +38 blocks
-and +34 KiB over 1,799 iterations, in every segment). A leak of 16 B a call passes both within 64 calls."""
+as it runs (V8's compiled code and inline caches: a clean Node loop of calls into a native library grew by
++38 blocks and +34 KiB over 1,799 iterations, in every segment). A leak of 16 B a call passes both within 64 calls."""
 MIN_POINTS_PER_SEGMENT = 2
 MIN_EXACT_POINTS = 2
 """An exact counter needs a start and an end of the measure phase."""

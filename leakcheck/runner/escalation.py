@@ -33,6 +33,7 @@ ESCALATION_FACTOR = int(DEFAULT_POLICY.reach)
 """The trend's borderline rule reckons with the next run being this much longer."""
 ESCALATION_CAP = 64
 CONFIRM_BELOW = 1_000
+OWN_RESOURCES = frozenset({"fds", "threads", "processes"})
 BUDGET_FACTOR = 25.0
 MIN_BUDGET_S = 30.0
 JUDGED = frozenset({PASS, LEAK, OVER_LIMIT, INCONCLUSIVE})
@@ -78,7 +79,8 @@ def _unconfirmed(attempt: Attempt) -> str:
     if attempt.outcome != LEAK or not attempt.ticks or (attempt.iterations or 0) >= CONFIRM_BELOW:
         return ""
     failed = [f for f in attempt.findings if f["failed"]]
-    if not failed or any(f["kind"] not in ("trend", "segments") for f in failed):
+    # fds, threads and processes rising in every segment are the probe's own resources, not a cache's memory.
+    if not failed or any(f["kind"] not in ("trend", "segments") or f["signal"] in OWN_RESOURCES for f in failed):
         return ""
     return f"confirming a LEAK seen in growth over fewer than {CONFIRM_BELOW:,} iterations"
 
@@ -123,7 +125,13 @@ def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec)
     added = scaling_findings(list(latest.values()), allowances)
     if not added:
         return attempt
-    findings = [_over_time(Finding(**{**f, "figures": dict(f["figures"])})) for f in attempt.findings] + added
+    # The series over seconds step aside only when the scaling decides; when it cannot (a probe that ignores
+    # LEAKCHECK_ITERATIONS takes as long for 4N as for N), the probe is judged over time as before.
+    decisive = any(not f.inconclusive for f in added)
+    findings = [Finding(**{**f, "figures": dict(f["figures"])}) for f in attempt.findings]
+    if not decisive:  # the series over time judge; the note says why the runs could not
+        return replace(attempt, notes=(*attempt.notes, f"scaling: {added[0].reason.split(': ', 2)[-1]}"))
+    findings = [_over_time(f) for f in findings] + added
     judgement = combine(findings)
     documents = tuple({**asdict(f), "figures": dict(f.figures)} for f in judgement.findings)
     x_unit = "s"

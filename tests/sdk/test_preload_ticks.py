@@ -18,9 +18,10 @@ from leakcheck.sdk.preload import build, with_preload
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 ITERATIONS, SIZE = 200, 4096
 COUNTERS = ("preload_live_blocks", "preload_live_bytes")
-LEAK_SEEN = 0.9
-"""The share of the leaked bytes the growth must show: the runtime frees some memory of its own meanwhile
-(Node after gc(): 4,036 B/iter of a 4,096 B leak seen over 179 iterations)."""
+LEAK_SEEN = 0.6
+"""The share of the leaked bytes the growth must show: the runtime frees memory of its own meanwhile (Node
+after gc(): 4,036 B/iter of a 4,096 B leak seen over 179 iterations; with the SDK's event-loop turn before
+each tick, 483,376 B over 149 iterations, 79%). A count that missed the leak would show ~0%."""
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +70,9 @@ def test_a_c_leak_in_the_body_grows_the_preload_figures_in_every_tick(commands: 
     assert growth(ticks, "preload_live_blocks", warmup) >= measured
     assert growth(ticks, "preload_live_bytes", warmup) >= LEAK_SEEN * measured * SIZE
     # A clean body: the runtime's own allocations come and go (tracemalloc's traces, V8's bookkeeping: up to
-    # 72 blocks and ~10 B/iter seen over 180 iterations of the Python one), far below the leak's 4 KiB/iter.
-    assert growth(clean_ticks, "preload_live_bytes", warmup) < measured * SIZE / 8
+    # 72 blocks and ~10 B/iter seen over 180 iterations of the Python one; Node with its event-loop turn before
+    # each tick, 83,736 B over 149 iterations, ~560 B/iter), well below the leak's 4 KiB/iter.
+    assert growth(clean_ticks, "preload_live_bytes", warmup) < measured * SIZE / 4
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -101,8 +103,9 @@ def test_python_ticks_leave_the_preload_figures_out_while_tracemalloc_traces(com
     probe = tmp_path / "traced.py"
     probe.write_text("from leakcheck_probe import run_probe\nrun_probe('python.traced', lambda ctx, i: None)\n")
     run = run_with_pipe([commands["python"][0], str(probe)], **preloaded(library, tmp_path / "counters",
-                                                                         LEAKCHECK_ITERATIONS="20"))
+                                                                         LEAKCHECK_ITERATIONS="20",
+                                                                         LEAKCHECK_TRACEMALLOC="1"))
     assert run.returncode == 0, run.stderr
     ticks = run.of("tick")
-    assert all("py_tracemalloc_current" in t["counters"] for t in ticks)  # it traced
+    assert all("py_tracemalloc_current" in t["counters"] for t in ticks)  # it traced (off by default)
     assert not any(name in t["counters"] for t in ticks for name in COUNTERS)

@@ -14,6 +14,9 @@ HELD: list[bytes] = []
 
 
 def body(ctx: ProbeContext, i: int) -> None:
+    # 2 ms an iteration: 200 iterations of an empty body take a few ms, too short to sample and judge
+    # (INCONCLUSIVE); these tests are about outcomes, so each run lasts long enough to have one.
+    time.sleep(0.002)
     if BEHAVIOUR in ("leak", "leak-failcheck"):
         HELD.append(bytes(64 * 1024) + i.to_bytes(8, "little"))  # 64 KiB kept every iteration
     elif i == ctx.iterations // 2:
