@@ -4,12 +4,14 @@ EXAMPLE_LEAK=1 skips the free, so the probe shows what a leak looks like to leak
 """
 
 import ctypes
-import ctypes.util
 import os
 
 from leakcheck_probe import ProbeContext, run_probe
 
-libc = ctypes.CDLL(ctypes.util.find_library("c"))
+# CDLL(None): the process's own symbols, so that free is the one every library calls. A handle to libc itself
+# (CDLL("libc.so.6")) would hand out libc's free past the preload counter, which then sees strdup's blocks
+# allocated and never freed (README: the preload counter's limits).
+libc = ctypes.CDLL(None)
 libc.strdup.restype = ctypes.c_void_p
 libc.strdup.argtypes = [ctypes.c_char_p]
 libc.free.argtypes = [ctypes.c_void_p]

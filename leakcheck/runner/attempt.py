@@ -22,9 +22,11 @@ from leakcheck.results import (
     CRASH,
     ERROR,
     FAIL,
+    INCONCLUSIVE,
     KEPT_ROWS,
     LEAK,
     OVER_LIMIT,
+    PASS,
     SAMPLE_KEEP,
     SKIP,
     TICK_KEEP,
@@ -183,7 +185,10 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
     scaling_tool = plan.tool.scaling_runs(report, unexplained=tool_verdict.unexplained(report, attempt.outcome))
     if scaling_tool is not None:
         report = _with_scaling(plan, scaling_tool, report, on_progress)
-    outcome, reasons = tool_verdict.apply(report, attempt.outcome, attempt.reasons)
+    # Under a tool the probe runs few iterations and its series are not the judge: lacking evidence there is
+    # no INCONCLUSIVE, the tool's report decides.
+    base = PASS if attempt.outcome == INCONCLUSIVE else attempt.outcome
+    outcome, reasons = tool_verdict.apply(report, base, attempt.reasons)
     if watch.exit_hung:
         reasons = (*reasons, (f"{plan.tool.name}: the probe hung in exit after done and was killed (the ASan "
                              f"runtime's deadlock in p11-kit's destructor); its events were complete"))
