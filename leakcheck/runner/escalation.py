@@ -127,11 +127,9 @@ def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec)
         return attempt
     # The series over seconds step aside only when the scaling decides; when it cannot (a probe that ignores
     # LEAKCHECK_ITERATIONS takes as long for 4N as for N), the probe is judged over time as before.
-    decisive = any(not f.inconclusive for f in added)
-    findings = [Finding(**{**f, "figures": dict(f["figures"])}) for f in attempt.findings]
-    if not decisive:  # the series over time judge; the note says why the runs could not
+    if all(f.inconclusive for f in added):  # the series over time judge; the note says why the runs could not
         return replace(attempt, notes=(*attempt.notes, f"scaling: {added[0].reason.split(': ', 2)[-1]}"))
-    findings = [_over_time(f) for f in findings] + added
+    findings = [_over_time(Finding(**{**f, "figures": dict(f["figures"])})) for f in attempt.findings] + added
     judgement = combine(findings)
     documents = tuple({**asdict(f), "figures": dict(f.figures)} for f in judgement.findings)
     x_unit = "s"
