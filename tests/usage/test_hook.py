@@ -21,11 +21,14 @@ exact_counters = []
 '''
 
 PROBE = '''
+import time
+
 from leakcheck_probe import run_probe
 
 KEPT = []
 
 def body(ctx, i):
+    time.sleep(0.005)  # long enough a run to be judged: an instant loop is INCONCLUSIVE
     data = bytearray(256 * 1024)
     if LEAK:
         KEPT.append(data)
