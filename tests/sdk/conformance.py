@@ -21,7 +21,7 @@ PROBES = Path(__file__).parent / "probes"
 ZIG = ROOT / "scripts" / "zig"
 LANGS = ("python", "node", "zig")
 # The language's own counters each SDK adds to every tick (Zig adds none: the workload reports its own).
-PROCESS_COUNTERS = {"fds", "threads"}
+PROCESS_COUNTERS = {"fds", "threads", "rss"}
 # Python's tracemalloc counters come only when it traces (off by default).
 LANGUAGE_COUNTERS = {"python": {"py_allocated_blocks", "py_gc_objects"} | PROCESS_COUNTERS,
                      "node": {"v8_heap_used", "v8_external", "v8_array_buffers"} | PROCESS_COUNTERS,

@@ -141,11 +141,21 @@ def _compile(arguments: list[str]) -> None:
     subprocess.run([gcc, *arguments], check=True, cwd=HERE)
 
 
+def _append_log(log: Path, run: int, verdicts: Sequence[Verdict]) -> None:
+    """A long series of repeats keeps what it saw if it is stopped part-way."""
+    with log.open("a", encoding="utf-8") as stream:
+        for verdict in verdicts:
+            stream.write(json.dumps({"run": run + 1, "cell": verdict.cell.name, "truth": verdict.cell.truth,
+                                     "outcome": verdict.outcome, "grade": verdict.grade,
+                                     "seconds": round(verdict.seconds, 2), "reason": verdict.reason}) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--style", action="append", choices=sorted(STYLES))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--log", type=Path, help="append every verdict to this JSON-lines file as each run ends")
     args = parser.parse_args()
     build()
     selected = cells(args.style or tuple(STYLES))
@@ -155,11 +165,14 @@ def main() -> int:
     wrong: list[Verdict] = []
     started = time.monotonic()
     for run in range(args.runs):
-        for verdict in run_matrix(selected, leakcheck, jobs=args.jobs):
+        verdicts = run_matrix(selected, leakcheck, jobs=args.jobs)
+        for verdict in verdicts:
             tally[verdict.cell][verdict.grade] += 1
             seconds[verdict.cell].append(verdict.seconds)
             if verdict.grade == "wrong":
                 wrong.append(verdict)
+        if args.log is not None:
+            _append_log(args.log, run, verdicts)
         print(f"run {run + 1}/{args.runs} done ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     print(f"{'cell':44} {'truth':6} {'right':>5} {'incon':>5} {'wrong':>5} {'median s':>8}")
     for cell in selected:

@@ -110,13 +110,18 @@ function v8Counters() {
   return { v8_heap_used: usage.heapUsed, v8_external: usage.external, v8_array_buffers: usage.arrayBuffers };
 }
 
-// This process's open file descriptors and threads, read from /proc/self with every tick, so that the harness
-// judges them per iteration and not from its 5 Hz poll from outside; nothing where /proc is not there.
+// This process's open file descriptors, threads and resident memory, read from /proc/self with every tick, so
+// that the harness judges them per iteration and not from its poll from outside (which a run of a fraction of
+// a second samples too few times); nothing where /proc is not there.
 function processCounts() {
   try {
     const fds = fs.readdirSync('/proc/self/fd').length - 1; // less the descriptor of the listing itself
-    const line = fs.readFileSync('/proc/self/status', 'ascii').split('\n').find((l) => l.startsWith('Threads:'));
-    return line ? { fds, threads: Number(line.split(/\s+/)[1]) } : { fds };
+    const counts = { fds };
+    for (const line of fs.readFileSync('/proc/self/status', 'ascii').split('\n')) {
+      if (line.startsWith('Threads:')) counts.threads = Number(line.split(/\s+/)[1]);
+      if (line.startsWith('VmRSS:')) counts.rss = Number(line.split(/\s+/)[1]) * 1024;
+    }
+    return counts;
   } catch (error) {
     return {};
   }

@@ -60,7 +60,7 @@ class ProbeContext:
         """The counters a tick would carry now (after a full gc): the probe's own, then
         ``py_allocated_blocks`` (the interpreter's live memory blocks: a process-wide count that a leak of Python
         objects raises on every call, however small), ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes,
-        only while tracemalloc traces), ``py_gc_objects``, the process's ``fds`` and ``threads``, and, when leakcheck
+        only while tracemalloc traces), ``py_gc_objects``, the process's ``fds``, ``threads`` and ``rss``, and, when leakcheck
         preloaded its malloc counter, ``preload_live_blocks`` and ``preload_live_bytes``."""
         gc.collect()
         blocks = sys.getallocatedblocks()  # first: before this method's own allocations
@@ -79,15 +79,16 @@ class ProbeContext:
 
 
 def process_counts() -> dict[str, float]:
-    """This process's open file descriptors and threads, read from /proc/self with every tick (a few
-    microseconds), so that the harness judges them per iteration and not from its 5 Hz poll from outside.
-    Nothing where /proc is not there."""
+    """This process's open file descriptors, threads and resident memory, read from /proc/self with every tick
+    (a few microseconds), so that the harness judges them per iteration and not from its poll from outside
+    (which a run of a fraction of a second samples too few times). Nothing where /proc is not there."""
     try:
         fds = len(os.listdir("/proc/self/fd")) - 1  # less the descriptor the listing itself had open
         # Read as bytes: decoding it as text kept ~0.5 interpreter block per read for the first ~200 reads,
         # which py_allocated_blocks counted as growth in every clean probe.
         with open("/proc/self/status", "rb") as status:
-            threads = next(int(line.split()[1]) for line in status if line.startswith(b"Threads:"))
-    except (OSError, StopIteration, ValueError):
+            fields = dict(line.split(b":", 1) for line in status if line.startswith((b"Threads:", b"VmRSS:")))
+        threads, rss_kib = int(fields[b"Threads"]), int(fields[b"VmRSS"].split()[0])
+    except (OSError, KeyError, ValueError):
         return {}
-    return {"fds": float(fds), "threads": float(threads)}
+    return {"fds": float(fds), "threads": float(threads), "rss": float(rss_kib * 1024)}

@@ -255,12 +255,14 @@ pub fn runWith(name: []const u8, options: Options, workload: anytype) u8 {
     };
 }
 
-/// The process's open file descriptors and threads, read from /proc/self with every tick, so that the
-/// harness judges them per iteration and not from its 5 Hz poll from outside; nothing where /proc is not
-/// there (docs/protocol.md: the reserved counters `fds` and `threads`).
+/// The process's open file descriptors, threads and resident memory, read from /proc/self with every tick,
+/// so that the harness judges them per iteration and not from its poll from outside (which a run of a
+/// fraction of a second samples too few times); nothing where /proc is not there (docs/protocol.md: the
+/// reserved counters `fds`, `threads` and `rss`).
 fn putProcessCounts(counters: *Counters) void {
     if (countOpenFds()) |fds| counters.put("fds", @floatFromInt(fds)) else |_| {}
-    if (countThreads()) |threads| counters.put("threads", @floatFromInt(threads)) else |_| {}
+    if (statusField("Threads:")) |threads| counters.put("threads", @floatFromInt(threads)) else |_| {}
+    if (statusField("VmRSS:")) |kib| counters.put("rss", @floatFromInt(kib * 1024)) else |_| {}
 }
 
 fn countOpenFds() !u64 {
@@ -272,18 +274,20 @@ fn countOpenFds() !u64 {
     return count - 1; // less the descriptor of the listing itself
 }
 
-fn countThreads() !u64 {
+/// A number field of /proc/self/status ("Threads:", "VmRSS:" in kB), without its unit.
+fn statusField(comptime field: []const u8) !u64 {
     var file = try std.fs.openFileAbsolute("/proc/self/status", .{});
     defer file.close();
     var buffer: [8192]u8 = undefined;
     const len = try file.readAll(&buffer);
     var lines = std.mem.splitScalar(u8, buffer[0..len], '\n');
     while (lines.next()) |line| {
-        if (std.mem.startsWith(u8, line, "Threads:")) {
-            return std.fmt.parseInt(u64, std.mem.trim(u8, line["Threads:".len..], " \t"), 10);
+        if (std.mem.startsWith(u8, line, field)) {
+            var words = std.mem.tokenizeAny(u8, line[field.len..], " \t");
+            return std.fmt.parseInt(u64, words.next() orelse return error.NoValue, 10);
         }
     }
-    return error.NoThreadsLine;
+    return error.NoSuchField;
 }
 
 /// The preload counter's live blocks and bytes of this process (docs/protocol.md, "The preload counter"):

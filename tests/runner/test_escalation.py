@@ -1,0 +1,40 @@
+"""When an attempt is run again with more iterations, and when it is not: next_escalation on attempts built
+as the runner builds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leakcheck.results import LEAK, PASS, Attempt, Tick
+from leakcheck.runner.escalation import next_escalation
+
+TICKS = tuple(Tick(i=i, t=i * 0.01, phase="measure", counters={}) for i in range(1, 2001))
+
+
+def _finding(signal: str, *, failed: bool, borderline: str = "") -> dict[str, Any]:
+    return {"signal": signal, "kind": "segments", "failed": failed, "borderline": borderline, "figures": {},
+            "reason": signal, "inconclusive": False}
+
+
+def _attempt(outcome: str, *findings: dict[str, Any]) -> Attempt:
+    return Attempt(number=1, outcome=outcome, reasons=(), key_figure="", returncode=0, phase="done",
+                   last_tick=2000, duration_s=2.0, peak_rss=0, files={}, ticks=TICKS, findings=findings,
+                   iterations=2000)
+
+
+def test_a_borderline_pass_runs_four_times_longer() -> None:
+    attempt = _attempt(PASS, _finding("counter:preload_live_bytes", failed=False, borderline="near its line"))
+    escalation = next_escalation([attempt], 2000, 600.0)
+    assert escalation.iterations == 8000
+    assert "borderline" in escalation.why
+
+
+def test_a_clear_leak_is_not_run_again_for_another_signal_near_its_line() -> None:
+    attempt = _attempt(LEAK, _finding("counter:preload_live_bytes", failed=True),
+                       _finding("counter:preload_live_blocks", failed=False, borderline="near its line"))
+    assert next_escalation([attempt], 2000, 600.0).iterations == 0
+
+
+def test_a_leak_that_is_itself_borderline_runs_again() -> None:
+    attempt = _attempt(LEAK, _finding("rss", failed=True, borderline="Kendall p near alpha"))
+    assert next_escalation([attempt], 2000, 600.0).iterations == 8000
