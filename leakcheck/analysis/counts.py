@@ -17,8 +17,7 @@ polled at 5 Hz, a thread started now and then) misleads the trend's step and pla
   Growth in every segment that slows down (the second half of the measure phase rises less than SLOWING of the
   first half's rise) is not called a leak but borderline: a library's caches warming up look like that (a Zig
   probe's preload blocks: floors 7,727, 7,739, 7,748, 7,752, 7,754, flat by 4,000 iterations), and escalation's
-  longer run tells them from a leak, which rises alike in both halves. So is growth in every segment that
-  stays within the allowance but would pass it over a run REACH times as long.
+  longer run tells them from a leak, which rises alike in both halves.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from leakcheck.analysis import signals
 from leakcheck.analysis.evidence import lacking
 from leakcheck.analysis.model import Finding, Point, ProbeSeries
 from leakcheck.analysis.series import after_warmup, span
-from leakcheck.analysis.trend import TrendPolicy
 from leakcheck.units import format_quantity, format_span
 
 SEGMENTS = 5
@@ -42,10 +40,6 @@ RUNTIME_NOISE = {"preload_live_blocks": 64.0, "preload_live_bytes": 64.0 * 1024}
 """The least net growth of the preload counter's figures that can be a leak: a runtime allocates on its own
 as it runs (V8's compiled code and inline caches: a clean Node loop of calls into a native library grew by
 +38 blocks and +34 KiB over 1,799 iterations, in every segment). A leak of 16 B a call passes both within 64 calls."""
-REACH = TrendPolicy.reach
-"""Growth in every segment but within the allowance is borderline when this many times it would pass it (the
-next run of an escalation is this much longer): a leak of 4 KiB every 100th call through Node grew +48 KiB
-against V8's 64 KiB over 1,500 iterations, and +194 KiB over 6,000; a clean loop's rises stayed under 2 KiB."""
 MIN_POINTS_PER_SEGMENT = 2
 MIN_EXACT_POINTS = 2
 """An exact counter needs a start and an end of the measure phase."""
@@ -107,10 +101,6 @@ def segment_finding(signal: str, name: str, points: Sequence[Point], series: Pro
                        borderline="growth slowing down: a longer run tells a cache from a leak")
     if every and growth > allowed:
         return Finding(signal, "segments", True, figures, f"{detail}: grows in every segment{tolerance}")
-    if every and growth > 0 and REACH * growth > allowed:
-        return Finding(signal, "segments", False, figures,
-                       f"{detail}: not a leak yet: grows in every segment, within the allowance{tolerance}",
-                       borderline="growth in every segment that a longer run would carry past the allowance")
     why = ("no growth" if rises == 0 else "not in every segment (a one-off, or a pool filling up)") if not every \
         else f"within the allowance{tolerance}"
     return Finding(signal, "segments", False, figures, f"{detail}: not a leak: {why}")

@@ -98,8 +98,6 @@ def _why(attempt: Attempt) -> str:
         return "inconclusive"
     if attempt.outcome not in JUDGED:
         return ""
-    if any(f["failed"] and not f.get("borderline") for f in attempt.findings):
-        return ""  # a clear failure: a longer run cannot clear it, whatever else stands near its line
     close = [f"{f['signal']} {f['borderline']}" for f in attempt.findings if f.get("borderline")]
     return f"borderline ({'; '.join(close)})" if close else ""
 

@@ -29,12 +29,6 @@ def test_a_borderline_pass_runs_four_times_longer() -> None:
     assert "borderline" in escalation.why
 
 
-def test_a_clear_leak_is_not_run_again_for_another_signal_near_its_line() -> None:
-    attempt = _attempt(LEAK, _finding("counter:preload_live_bytes", failed=True),
-                       _finding("counter:preload_live_blocks", failed=False, borderline="near its line"))
-    assert next_escalation([attempt], 2000, 600.0).iterations == 0
-
-
 def test_a_leak_that_is_itself_borderline_runs_again() -> None:
     attempt = _attempt(LEAK, _finding("rss", failed=True, borderline="Kendall p near alpha"))
     assert next_escalation([attempt], 2000, 600.0).iterations == 8000

@@ -18,6 +18,12 @@ KNOWN_WRONG = {
     # measure phase, below the resolution of every rule (RSS: under its 256 KiB threshold; the segment rule
     # needs growth in each fifth), so nothing escalates it and it comes out PASS. The 2,000-call cells catch it.
     "python.python_sdk_leak_every_100_200", "node.node_sdk_leak_every_100_200",
+    # The same through Node at 2,000 calls: 13 leaked blocks, 52 KiB, in the measure phase, under V8's own
+    # allowance of 64 KiB for the preload figures and RSS's 256 KiB; PASS in 3 of 4 runs seen. Calling growth
+    # within the allowance borderline (a 4x run passes it) caught it, but the same rule escalated libpyjamaz's
+    # clean probes into the stretch where libvips' caches still fill (node.gc_verification +128 KiB over 345
+    # iterations), a false LEAK: the allowance stays, and this cell is below it.
+    "node.node_sdk_leak_every_100_2000",
 }
 NODE_MODULES = ROOT / "bindings" / "nodejs" / "node_modules" / "koffi"
 
