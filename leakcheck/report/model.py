@@ -13,6 +13,7 @@ from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
+from leakcheck.runner.series import inside_rss
 from leakcheck.schema import (
     Fields,
     Provenance,
@@ -162,6 +163,10 @@ def chart_data(attempt: Attempt) -> ChartData:
     memory: dict[str, Line] = {name: column(name) for name in ("rss", "vms")} if samples else {}
     handles: dict[str, Line] = {name: column(name) for name in ("fds", "threads")} if samples else {}
     end = warmup_end(attempt) if by_iteration else None
+    inside = inside_rss(ticks, list(zip(*memory["rss"], strict=True)), end or 0.0, [s.processes for s in kept]) \
+        if by_iteration and "rss" in memory else None
+    if inside is not None:  # the RSS that was judged: the ticks' own, for a run sampled too few times
+        memory["rss"] = (tuple(x for x, _ in inside), tuple(y for _, y in inside))
     return ChartData(x_label="iteration" if by_iteration else "seconds since start", memory=memory,
                      counters=_counter_lines(ticks) if by_iteration else {}, handles=handles, warmup_end=end,
                      phases=_phase_starts(ticks) if by_iteration else (),
@@ -170,7 +175,7 @@ def chart_data(attempt: Attempt) -> ChartData:
 
 
 def _counter_lines(ticks: Sequence[Tick]) -> dict[str, Line]:
-    names = sorted({name for tick in ticks for name in tick.counters})
+    names = sorted({name for tick in ticks for name in tick.counters} - {"rss"})  # RSS has its own panel
     lines: dict[str, Line] = {}
     for name in names:
         points = [(float(t.i), float(t.counters[name])) for t in ticks if name in t.counters]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from leakcheck.analysis import Point, ProbeSeries
 from leakcheck.analysis.evidence import MIN_SAMPLED_POINTS
@@ -55,21 +55,25 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
         # poll (5 Hz) sees a count that rises in jumps. The outside series stays in the results' samples.
         if name in counters and len(counters[name]) == len(ticks):
             memory[name] = counters.pop(name)
-    inside_rss = counters.pop("rss", None)
-    if inside_rss is not None and _too_few_outside(memory["rss"], warmup_end, measured, len(ticks), len(inside_rss)):
-        memory["rss"] = inside_rss
+    counters.pop("rss", None)  # RSS is a memory signal, never judged as a counter
+    inside = inside_rss(ticks, memory["rss"], warmup_end, [s.processes for s in measured])
+    if inside is not None:
+        memory["rss"] = inside
     exact = exact_counter_names(exact_patterns, set(counters))
     return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit, exact_counters=exact,
                        process_wide_counters=exact_counter_names(process_wide_patterns, set(counters) - exact))
 
 
-def _too_few_outside(rss: Sequence[Point], warmup_end: float, measured: Sequence[Sample], ticks: int,
-                     inside: int) -> bool:
-    """The outside poll saw too few of a short run's measure phase to judge RSS (a loop of 2,000 fast calls
-    ran 0.2 s whatever its iterations, its ticks' own cost), while the SDK's RSS came with every tick. Only for
-    a lone process: the probe's own RSS leaves out its children, which the outside samples include."""
-    sampled = sum(1 for x, _ in rss if x >= warmup_end)
-    return sampled < MIN_SAMPLED_POINTS and inside == ticks and all(s.processes <= 1 for s in measured)
+def inside_rss(ticks: Sequence[Tick], outside: Sequence[Point], warmup_end: float,
+               processes: Iterable[int]) -> list[Point] | None:
+    """The RSS the SDK carried with every tick, when it stands in for the outside samples: the poll saw too few
+    of a short run's measure phase to judge (a loop of 2,000 fast calls ran 0.2 s whatever its iterations, its
+    ticks' own cost). Only for a lone process: the probe's own RSS leaves out its children, which the outside
+    samples include. None when the outside samples are judged."""
+    points = [(float(tick.i), float(tick.counters["rss"])) for tick in ticks if "rss" in tick.counters]
+    if not points or len(points) != len(ticks) or any(count > 1 for count in processes):
+        return None
+    return points if sum(1 for x, _ in outside if x >= warmup_end) < MIN_SAMPLED_POINTS else None
 
 
 def _derived_warmup_end(ticks: Sequence[Tick]) -> float:

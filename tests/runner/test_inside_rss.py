@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from leakcheck.results import Sample, Tick
+from leakcheck.report.model import chart_data
+from leakcheck.results import Attempt, Sample, Tick
 from leakcheck.runner.series import build_series
 
 MIB = 1024 * 1024
@@ -34,3 +35,12 @@ def test_a_process_with_children_keeps_the_outside_samples() -> None:
     # The probe's own RSS leaves its children out; the tree's, sampled from outside, has them.
     series = build_series(_samples(12, processes=2), _ticks(200), teardown_at=None, exact_patterns=(), warmup=20)
     assert {value for _, value in series.memory["rss"]} == {21.0 * MIB}
+
+
+def test_the_report_draws_the_rss_that_was_judged_and_no_rss_counter() -> None:
+    attempt = Attempt(number=1, outcome="PASS", reasons=(), key_figure="", returncode=0, phase="done",
+                      last_tick=199, duration_s=0.2, peak_rss=0, files={}, samples=tuple(_samples(12)),
+                      ticks=tuple(_ticks(200)), iterations=200)
+    chart = chart_data(attempt)
+    assert len(chart.memory["rss"][0]) == 200
+    assert "rss" not in chart.counters and "fds" in chart.counters
