@@ -23,7 +23,7 @@ from typing import Protocol
 from leakcheck.config import DEFAULT_LOG_CAP, ProbeSpec
 from leakcheck.results import ERROR, FLAKY, PASSING, SKIP, Attempt, ProbeResult
 from leakcheck.runner.attempt import AttemptInterrupted, AttemptPlan, Progress, run_attempt
-from leakcheck.runner.escalation import Escalation, next_escalation, with_scaling
+from leakcheck.runner.escalation import Escalation, next_escalation, unconfirmed_as_inconclusive, with_scaling
 from leakcheck.runner.lifetime import become_subreaper
 from leakcheck.runner.sites import attribute_sites
 from leakcheck.tools import TOOL_LANGS, Tool
@@ -173,7 +173,7 @@ def run_probe(probe: ProbeSpec, options: RunOptions, listener: RunListener, repe
         attempt = with_scaling(attempts, replace(attempt, iterations=current, escalation=escalation), probe)
         step = _escalation([*attempts, attempt], options, probe, iterations)
         if step.why and not step.iterations:  # it could have helped: say why it stopped
-            attempt = replace(attempt, notes=(*attempt.notes, step.why))
+            attempt = unconfirmed_as_inconclusive(replace(attempt, notes=(*attempt.notes, step.why)))
         attempts.append(attempt)
         if step.iterations:
             current, escalation = step.iterations, step.why

@@ -2,7 +2,8 @@
 borderline: analysis.trend.borderline, analysis.scaling) is run again with ESCALATION_FACTOR × the iterations,
 like psleak's growing call counts and CPython's `-R` warm-ups: more iterations settle what few could not.
 Two more reasons to run longer: a probe that never ticks (its first run has no iteration axis; the scaling of
-two runs judges it), and a LEAK seen only as growth over fewer than CONFIRM_BELOW iterations (confirmed or
+two runs judges it, and its plateau is confirmed once more when they were fewer than CONFIRM_BELOW iterations
+apart), and a LEAK seen only as growth over fewer than CONFIRM_BELOW iterations (confirmed or
 cleared by a longer run: a bounded cache grows all through a short one).
 
 Bounds, per probe: at most ESCALATION_CAP × its configured iterations, and a time budget, the smaller of its
@@ -86,10 +87,18 @@ def _unconfirmed(attempt: Attempt) -> str:
 
 
 def _unscaled(attempts: Sequence[Attempt]) -> str:
-    """A probe that never ticks has no iteration axis: its verdict is the scaling of two runs, N and 4N."""
+    """A probe that never ticks has no iteration axis: its verdict is the scaling of two runs, N and 4N. A flat
+    step that added fewer than CONFIRM_BELOW iterations is taken one step further before it is called a plateau:
+    a leak of 4 KiB every 100th call adds 6 blocks from 200 to 800 calls, under the exit snapshot's noise of 16,
+    and 24 from 800 to 3,200."""
     tickless = [a for a in attempts if not a.ticks and a.outcome in JUDGED]
-    if len(tickless) == 1 and tickless[0] is attempts[-1]:
+    if not tickless or tickless[-1] is not attempts[-1]:
+        return ""
+    if len(tickless) == 1:
         return "no iteration axis (no ticks): two-point scaling needs a run of 4× the iterations"
+    added = (tickless[-1].iterations or 0) - (tickless[-2].iterations or 0)
+    if tickless[-1].outcome == PASS and added < CONFIRM_BELOW:
+        return f"a plateau between runs fewer than {CONFIRM_BELOW:,} iterations apart is confirmed by a run 4× as long"
     return ""
 
 
@@ -100,6 +109,20 @@ def _why(attempt: Attempt) -> str:
         return ""
     close = [f"{f['signal']} {f['borderline']}" for f in attempt.findings if f.get("borderline")]
     return f"borderline ({'; '.join(close)})" if close else ""
+
+
+def unconfirmed_as_inconclusive(attempt: Attempt) -> Attempt:
+    """The last attempt of an escalation that had to stop (cap or budget) while its LEAK rested only on scaling
+    growth seen in one step (borderline: a cache that fills between N and 4N grows once too): INCONCLUSIVE, not
+    LEAK. A plain Node loop's peak RSS grew 40.4 -> 47.8 MiB from 3,200 to 12,800 calls of a bounded cache
+    (V8 collects when it chooses), at the cap of 64x its 200 iterations; a leak grows in every step."""
+    failed = [f for f in attempt.findings if f["failed"]]
+    if attempt.outcome != LEAK or not failed or any(f["kind"] != "scaling" or not f.get("borderline") for f in failed):
+        return attempt
+    findings = tuple({**f, "failed": False, "inconclusive": True} if f in failed else f for f in attempt.findings)
+    reason = f"{failed[0]['reason']}: not confirmed, and a run 4× as long is out of reach: not judged"
+    return replace(attempt, outcome=INCONCLUSIVE, findings=findings,
+                   reasons=(reason, *(r for r in attempt.reasons if r != failed[0]["reason"])))
 
 
 def _over_time(finding: Finding) -> Finding:

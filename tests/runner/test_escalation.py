@@ -1,12 +1,13 @@
 """When an attempt is run again with more iterations, and when it is not: next_escalation on attempts built
-as the runner builds them."""
+as the runner builds them, and what an escalation that had to stop leaves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from leakcheck.results import LEAK, PASS, Attempt, Tick
-from leakcheck.runner.escalation import next_escalation
+from leakcheck.results import INCONCLUSIVE, LEAK, PASS, Attempt, Tick
+from leakcheck.runner.escalation import next_escalation, unconfirmed_as_inconclusive
 
 TICKS = tuple(Tick(i=i, t=i * 0.01, phase="measure", counters={}) for i in range(1, 2001))
 
@@ -32,3 +33,28 @@ def test_a_borderline_pass_runs_four_times_longer() -> None:
 def test_a_leak_that_is_itself_borderline_runs_again() -> None:
     attempt = _attempt(LEAK, _finding("rss", failed=True, borderline="Kendall p near alpha"))
     assert next_escalation([attempt], 2000, 600.0).iterations == 8000
+
+
+def _scaling(*, failed: bool, borderline: str = "") -> dict[str, Any]:
+    return {**_finding("scaling:peak_rss", failed=failed, borderline=borderline), "kind": "scaling",
+            "reason": "peak RSS at the end of a run: 40.4 MiB after 3,200 iterations, 47.8 MiB after 12,800"}
+
+
+def test_a_leak_seen_in_one_step_that_cannot_be_confirmed_is_inconclusive() -> None:
+    attempt = replace(_attempt(LEAK, _scaling(failed=True, borderline="growth seen in one step only")),
+                      reasons=("peak RSS at the end of a run: 40.4 MiB after 3,200 iterations, 47.8 MiB after 12,800",))
+    settled = unconfirmed_as_inconclusive(attempt)
+    assert settled.outcome == INCONCLUSIVE
+    assert settled.reason.endswith("not confirmed, and a run 4× as long is out of reach: not judged")
+    assert not any(f["failed"] for f in settled.findings)
+
+
+def test_a_leak_grown_in_every_step_stays_a_leak() -> None:
+    attempt = _attempt(LEAK, _scaling(failed=True))
+    assert unconfirmed_as_inconclusive(attempt).outcome == LEAK
+
+
+def test_a_leak_with_another_clear_failure_stays_a_leak() -> None:
+    attempt = _attempt(LEAK, _scaling(failed=True, borderline="growth seen in one step only"),
+                       _finding("scaling:preload_live_blocks", failed=True))
+    assert unconfirmed_as_inconclusive(attempt).outcome == LEAK
