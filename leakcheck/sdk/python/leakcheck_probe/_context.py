@@ -60,8 +60,8 @@ class ProbeContext:
         """The counters a tick would carry now (after a full gc): the probe's own, then
         ``py_allocated_blocks`` (the interpreter's live memory blocks: a process-wide count that a leak of Python
         objects raises on every call, however small), ``py_tracemalloc_current`` / ``py_tracemalloc_peak`` (bytes,
-        only while tracemalloc traces), ``py_gc_objects``, the process's ``fds``, ``threads`` and ``rss``, and, when leakcheck
-        preloaded its malloc counter, ``preload_live_blocks`` and ``preload_live_bytes``."""
+        only while tracemalloc traces), ``py_gc_objects``, the process's ``fds``, ``threads`` and ``rss``, and,
+        when leakcheck preloaded its malloc counter, ``preload_live_blocks`` and ``preload_live_bytes``."""
         gc.collect()
         blocks = sys.getallocatedblocks()  # first: before this method's own allocations
         values: dict[str, float] = {}
