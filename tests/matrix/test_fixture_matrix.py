@@ -46,6 +46,10 @@ def cell(matrix: Mapping[str, Mapping[str, Any]], lang: str, behaviour: str) -> 
 def test_clean_work_and_bounded_cache_pass(matrix: Mapping[str, Mapping[str, Any]], lang: str,
                                            behaviour: str) -> None:
     probe = cell(matrix, lang, behaviour)
+    if (lang, behaviour) == ("node", "cache") and failed_signals(probe) == {"rss"}:
+        # The Node SDK's RSS creep (tests/subjects/test_subjects_matrix.py, KNOWN_FLAKY): "RSS slope 289 B/iter
+        # ... (+421 KiB)" with every counter flat, once in a CI run on an idle machine. A known defect, not a pass.
+        pytest.xfail(f"Node SDK RSS creep, a known false LEAK: {probe['reason']}")
     assert probe["outcome"] == "PASS", probe["reason"]
     assert failed_signals(probe) == set()
 
