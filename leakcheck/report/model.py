@@ -13,7 +13,7 @@ from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
-from leakcheck.runner.series import inside_rss
+from leakcheck.runner.series import INSIDE_RSS, inside_rss
 from leakcheck.schema import (
     Fields,
     Provenance,
@@ -175,7 +175,7 @@ def chart_data(attempt: Attempt) -> ChartData:
 
 
 def _counter_lines(ticks: Sequence[Tick]) -> dict[str, Line]:
-    names = sorted({name for tick in ticks for name in tick.counters} - {"rss"})  # RSS has its own panel
+    names = sorted({name for tick in ticks for name in tick.counters} - {INSIDE_RSS})  # RSS has its own panel
     lines: dict[str, Line] = {}
     for name in names:
         points = [(float(t.i), float(t.counters[name])) for t in ticks if name in t.counters]

@@ -11,6 +11,8 @@ from leakcheck.results import Sample, Tick
 
 MEMORY_SIGNALS = ("rss", "vms", "fds", "threads", "processes")
 INSIDE_COUNTS = ("fds", "threads")
+INSIDE_RSS = "rss"
+"""The tick counter the SDKs carry their process's RSS in (docs/protocol.md): a memory signal, never a counter."""
 """Tick counters of these names are the probe process's own counts (docs/protocol.md), judged in place of
 the outside samples."""
 TIME_WARMUP_FRACTION = 0.1
@@ -55,7 +57,7 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
         # poll (5 Hz) sees a count that rises in jumps. The outside series stays in the results' samples.
         if name in counters and len(counters[name]) == len(ticks):
             memory[name] = counters.pop(name)
-    counters.pop("rss", None)  # RSS is a memory signal, never judged as a counter
+    counters.pop(INSIDE_RSS, None)
     inside = inside_rss(ticks, memory["rss"], warmup_end, [s.processes for s in measured])
     if inside is not None:
         memory["rss"] = inside
@@ -70,7 +72,7 @@ def inside_rss(ticks: Sequence[Tick], outside: Sequence[Point], warmup_end: floa
     of a short run's measure phase to judge (a loop of 2,000 fast calls ran 0.2 s whatever its iterations, its
     ticks' own cost). Only for a lone process: the probe's own RSS leaves out its children, which the outside
     samples include. None when the outside samples are judged."""
-    points = [(float(tick.i), float(tick.counters["rss"])) for tick in ticks if "rss" in tick.counters]
+    points = [(float(tick.i), float(tick.counters[INSIDE_RSS])) for tick in ticks if INSIDE_RSS in tick.counters]
     if not points or len(points) != len(ticks) or any(count > 1 for count in processes):
         return None
     return points if sum(1 for x, _ in outside if x >= warmup_end) < MIN_SAMPLED_POINTS else None
