@@ -140,7 +140,7 @@ def with_scaling(earlier: Sequence[Attempt], attempt: Attempt, probe: ProbeSpec)
     tick-less attempts' (those with fewer iterations)."""
     if attempt.ticks or attempt.outcome not in JUDGED or attempt.iterations is None:
         return attempt
-    runs = [RunFigures(a.iterations, a.duration_s, end_of_run_figures(a.samples, a.exit_snapshot))
+    runs = [RunFigures(a.iterations, a.duration_s, end_of_run_figures(a.samples, a.peak_rss, a.exit_snapshot))
             for a in (*earlier, attempt)
             if not a.ticks and a.outcome in JUDGED and a.iterations is not None and a.iterations <= attempt.iterations]
     latest = {run.iterations: run for run in runs}  # a retry at the same count replaces the earlier run

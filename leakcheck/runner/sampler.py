@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import threading
 import time
@@ -32,6 +33,7 @@ DEFAULT_RATE_HZ = 100.0
 DETAIL_EVERY = 20
 CHILDREN_REFRESH_S = 1.0
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+_HIGH_WATER = re.compile(rb"^VmHWM:\s+(\d+) kB", re.MULTILINE)
 
 
 class _Tracked:
@@ -43,8 +45,14 @@ class _Tracked:
             self.statm_fd: int | None = os.open(f"/proc/{process.pid}/statm", os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
             self.statm_fd = None
+        try:
+            self.status_fd: int | None = os.open(f"/proc/{process.pid}/status", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self.status_fd = None
         self.fds = 0
         self.threads = 0
+        self.high_water = 0
+        """The kernel's high-water mark of the process's RSS (VmHWM) at the last detail read; 0 without /proc."""
 
     def memory(self) -> tuple[int, int] | None:
         """(rss, vms) in bytes, or None when the process is gone."""
@@ -69,11 +77,23 @@ class _Tracked:
                 self.fds = self.process.num_fds()
         except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
             pass
+        self.high_water = max(self.high_water, self._read_high_water())
+
+    def _read_high_water(self) -> int:
+        if self.status_fd is None:
+            return 0
+        try:
+            status = os.pread(self.status_fd, 4096, 0)
+        except OSError:
+            return 0
+        found = _HIGH_WATER.search(status)  # a zombie's status has no Vm lines
+        return int(found.group(1)) * 1024 if found else 0
 
     def close(self) -> None:
-        if self.statm_fd is not None:
-            os.close(self.statm_fd)
-            self.statm_fd = None
+        for fd in (self.statm_fd, self.status_fd):
+            if fd is not None:
+                os.close(fd)
+        self.statm_fd = self.status_fd = None
 
 
 class Sampler:
@@ -92,6 +112,9 @@ class Sampler:
         self.samples: Thinned[Sample] = Thinned(MEMORY_SAMPLES, SAMPLE_KEEP)
         self._csv = SamplesCsv(csv_path)
         self.peak_rss = 0
+        """The highest RSS of the tree: the sampled sums', or the kernel's high-water marks (VmHWM, read at the
+        detail rate) summed over the processes alive, whichever is higher. The kernel's mark holds a short
+        peak between two samples, so the figure does not depend on when the samples fell."""
         self.killed_over_cap_at: int | None = None
         """The tree's RSS when the cap was exceeded and the group killed (None: never)."""
         self.stats: SamplerStats | None = None
@@ -130,7 +153,7 @@ class Sampler:
         if now - self._children_at >= CHILDREN_REFRESH_S:
             self._refresh_children()
             self._children_at = now
-        rss = vms = fds = threads = alive = 0
+        rss = vms = fds = threads = alive = high_water = 0
         for tracked in self._tracked.values():
             memory = tracked.memory()
             if memory is None:
@@ -141,13 +164,14 @@ class Sampler:
             vms += memory[1]
             fds += tracked.fds
             threads += tracked.threads
+            high_water += tracked.high_water
             alive += 1
         if alive == 0:
             return False
         sample = Sample(now - self._started_at, self._last_tick(), rss, vms, fds, threads, alive)
         self.samples.append(sample)
         self._csv.write(sample)
-        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_rss = max(self.peak_rss, rss, high_water)
         if rss > self._memory_cap and self.killed_over_cap_at is None:
             self.killed_over_cap_at = rss
             _kill_group(self._pid)

@@ -84,13 +84,16 @@ def _derived_warmup_end(ticks: Sequence[Tick]) -> float:
     return float(first_measure if first_measure is not None else ticks[-1].i * TIME_WARMUP_FRACTION)
 
 
-def end_of_run_figures(samples: Sequence[Sample], exit_snapshot: Mapping[str, float] | None = None) -> dict[str, float]:
-    """What a run left at its end: peak and last RSS, fds, threads and processes from the outside samples, and
-    the preload counter's exit snapshot (live blocks and bytes; its fds and threads, counted at exit() from
-    inside, replace the outside poll's): the figures two-point scaling compares (analysis.scaling)."""
+def end_of_run_figures(samples: Sequence[Sample], peak_rss: int,
+                       exit_snapshot: Mapping[str, float] | None = None) -> dict[str, float]:
+    """What a run left at its end: its peak RSS (the sampler's, which holds the kernel's high-water mark, so
+    a start-up spike counts the same in every run whenever the samples fell), the highest RSS, fds, threads
+    and processes of its last samples, and the preload counter's exit snapshot (live blocks and bytes; its
+    fds and threads, counted at exit() from inside, replace the outside poll's): the figures two-point
+    scaling compares (analysis.scaling)."""
     figures: dict[str, float] = {}
     if len(samples) >= MIN_END_SAMPLES:  # a process of a few ms is sampled once, at its start: no end figures
         late = samples[-max(1, int(len(samples) * LATE_FRACTION)):]
-        figures = {"peak_rss": float(max(s.rss for s in samples)),
+        figures = {"peak_rss": float(peak_rss),
                    **{name: float(max(getattr(s, name) for s in late)) for name in END_SIGNALS}}
     return {**figures, **(exit_snapshot or {})}
