@@ -48,6 +48,9 @@ class Sample:
     fds: int
     threads: int
     processes: int
+    anon: int | None = None
+    """The tree's anonymous resident memory: RSS less its file-backed and shared pages (statm's resident less
+    shared), where a leak lives; the analysis judges it in place of RSS. None in documents that predate it."""
 
 
 @dataclass(frozen=True)

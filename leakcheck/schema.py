@@ -33,7 +33,7 @@ from leakcheck.results import (
     SiteReport,
     Tick,
 )
-from leakcheck.storage import SAMPLE_COLUMNS
+from leakcheck.storage import OPTIONAL_SAMPLE_COLUMNS, SAMPLE_COLUMNS
 from leakcheck.thinning import thinned
 from leakcheck.tools.model import (
     LOSS_KINDS,
@@ -184,8 +184,9 @@ def samples_document(attempt: Attempt) -> dict[str, Any]:
     and the CSV that holds them all."""
     samples = thinned(attempt.samples, KEPT_ROWS, SAMPLE_KEEP)
     count = attempt.sampler.samples if attempt.sampler is not None else len(attempt.samples)
-    return {"columns": list(SAMPLE_COLUMNS), "count": max(count, len(samples)), "all": attempt.files.get("samples"),
-            "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes] for s in samples]}
+    return {"columns": [*SAMPLE_COLUMNS, *OPTIONAL_SAMPLE_COLUMNS], "count": max(count, len(samples)),
+            "all": attempt.files.get("samples"),
+            "rows": [[round(s.t, 4), s.i, s.rss, s.vms, s.fds, s.threads, s.processes, s.anon] for s in samples]}
 
 
 def samples_from_document(value: object, where: str) -> tuple[Sample, ...]:
@@ -195,6 +196,7 @@ def samples_from_document(value: object, where: str) -> tuple[Sample, ...]:
     if not set(SAMPLE_COLUMNS) <= set(columns) or len(set(columns)) != len(columns):
         raise _expected(f"the columns {list(SAMPLE_COLUMNS)}", list(columns), samples.path("columns"))
     at = [columns.index(name) for name in SAMPLE_COLUMNS]
+    at.append(columns.index("anon") if "anon" in columns else -1)
     rows: Sequence[object] = samples.get("rows", as_list, ())
     read = _sample_row(at, len(columns))
     # Tens of thousands of rows: the plain ones take the fast path, a bad one is read again to name its cell.
@@ -205,10 +207,12 @@ def samples_from_document(value: object, where: str) -> tuple[Sample, ...]:
 def _fast_sample(row: object, at: Sequence[int], width: int) -> Sample | None:
     if not isinstance(row, (list, tuple)) or len(row) != width:
         return None
-    t, i, rss, vms, fds, threads, processes = (row[k] for k in at)
+    t, i, rss, vms, fds, threads, processes = (row[k] for k in at[:-1])
+    anon = row[at[-1]] if at[-1] >= 0 else None
     if (type(t) in (int, float) and (i is None or type(i) is int) and type(rss) is int and type(vms) is int
-            and type(fds) is int and type(threads) is int and type(processes) is int):
-        return Sample(t=float(t), i=i, rss=rss, vms=vms, fds=fds, threads=threads, processes=processes)
+            and type(fds) is int and type(threads) is int and type(processes) is int
+            and (anon is None or type(anon) is int)):
+        return Sample(t=float(t), i=i, rss=rss, vms=vms, fds=fds, threads=threads, processes=processes, anon=anon)
     return None
 
 
@@ -216,10 +220,11 @@ def _sample_row(at: Sequence[int], width: int) -> Callable[[object, str], Sample
     def read(row: object, where: str) -> Sample:
         if not isinstance(row, (list, tuple)) or len(row) != width:
             raise _expected(f"a row of {width} values", row, where)
-        t, i, rss, vms, fds, threads, processes = ((row[k], f"{where}[{k}]") for k in at)
+        t, i, rss, vms, fds, threads, processes, anon = ((row[k] if k >= 0 else None, f"{where}[{k}]")
+                                                         for k in at)
         return Sample(t=float(as_number(*t)), i=_optional(as_integer)(*i), rss=as_integer(*rss),
                       vms=as_integer(*vms), fds=as_integer(*fds), threads=as_integer(*threads),
-                      processes=as_integer(*processes))
+                      processes=as_integer(*processes), anon=_optional(as_integer)(*anon))
     return read
 
 

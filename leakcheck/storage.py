@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_COLUMNS = ("t", "i", "rss", "vms", "fds", "threads", "processes")
+OPTIONAL_SAMPLE_COLUMNS = ("anon",)
+"""Columns written since schema 2 began; a document without them still reads (Sample.anon is None)."""
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -24,11 +26,11 @@ class SamplesCsv:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = path.open("w", encoding="utf-8")
-        self._handle.write(",".join(SAMPLE_COLUMNS) + "\n")
+        self._handle.write(",".join((*SAMPLE_COLUMNS, *OPTIONAL_SAMPLE_COLUMNS)) + "\n")
 
     def write(self, s: Any) -> None:
         self._handle.write(f"{s.t:.4f},{'' if s.i is None else s.i},{s.rss},{s.vms},{s.fds},{s.threads},"
-                           f"{s.processes}\n")
+                           f"{s.processes},{'' if s.anon is None else s.anon}\n")
 
     def close(self) -> None:
         self._handle.close()

@@ -54,21 +54,26 @@ class _Tracked:
         self.high_water = 0
         """The kernel's high-water mark of the process's RSS (VmHWM) at the last detail read; 0 without /proc."""
 
-    def memory(self) -> tuple[int, int] | None:
-        """(rss, vms) in bytes, or None when the process is gone."""
+    def memory(self) -> tuple[int, int, int | None] | None:
+        """(rss, vms, anonymous rss) in bytes, or None when the process is gone. The anonymous part is RSS less
+        the pages that files (the program's code, its libraries, mapped files) and shared memory back: a
+        runtime that pages in more of its code as it runs grows RSS by that (a clean Node loop: +192 KiB
+        of file pages in 1,500 iterations, every run), and no leak lives there."""
         if self.statm_fd is None:
             try:
                 info = self.process.memory_info()
             except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
                 return None
-            return int(info.rss), int(info.vms)
+            shared = getattr(info, "shared", None)
+            return int(info.rss), int(info.vms), int(info.rss - shared) if shared is not None else None
         try:
             fields = os.pread(self.statm_fd, 128, 0).split()
         except OSError:
             return None
-        if len(fields) < 2 or fields[0] == b"0":  # a zombie has no memory left
+        if len(fields) < 3 or fields[0] == b"0":  # a zombie has no memory left
             return None
-        return int(fields[1]) * PAGE_SIZE, int(fields[0]) * PAGE_SIZE
+        resident, shared = int(fields[1]), int(fields[2])
+        return resident * PAGE_SIZE, int(fields[0]) * PAGE_SIZE, (resident - shared) * PAGE_SIZE
 
     def refresh_details(self) -> None:
         try:
@@ -154,6 +159,7 @@ class Sampler:
             self._refresh_children()
             self._children_at = now
         rss = vms = fds = threads = alive = high_water = 0
+        anon: int | None = 0
         for tracked in self._tracked.values():
             memory = tracked.memory()
             if memory is None:
@@ -162,13 +168,14 @@ class Sampler:
                 tracked.refresh_details()
             rss += memory[0]
             vms += memory[1]
+            anon = None if anon is None or memory[2] is None else anon + memory[2]
             fds += tracked.fds
             threads += tracked.threads
             high_water += tracked.high_water
             alive += 1
         if alive == 0:
             return False
-        sample = Sample(now - self._started_at, self._last_tick(), rss, vms, fds, threads, alive)
+        sample = Sample(now - self._started_at, self._last_tick(), rss, vms, fds, threads, alive, anon)
         self.samples.append(sample)
         self._csv.write(sample)
         self.peak_rss = max(self.peak_rss, rss, high_water)

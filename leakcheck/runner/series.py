@@ -39,13 +39,14 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
     end = teardown_at if teardown_at is not None else float("inf")
     if ticks:
         measured = [s for s in samples if s.i is not None and s.t < end]
-        memory = {name: [(float(s.i), float(getattr(s, name))) for s in measured if s.i is not None]
-                  for name in MEMORY_SIGNALS}
+        axis = [float(s.i) for s in measured if s.i is not None]
+        memory = {name: list(zip(axis, _values(measured, name), strict=True)) for name in MEMORY_SIGNALS}
         warmup_end = float(warmup) if warmup is not None else _derived_warmup_end(ticks)
         x_unit = "iter"
     else:
         measured = [s for s in samples if s.t < end]
-        memory = {name: [(s.t, float(getattr(s, name))) for s in measured] for name in MEMORY_SIGNALS}
+        memory = {name: list(zip((s.t for s in measured), _values(measured, name), strict=True))
+                  for name in MEMORY_SIGNALS}
         warmup_end = (measured[-1].t * TIME_WARMUP_FRACTION) if measured else 0.0
         x_unit = "s"
     counters: dict[str, list[Point]] = {}
@@ -64,6 +65,14 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
     exact = exact_counter_names(exact_patterns, set(counters))
     return ProbeSeries(memory=memory, counters=counters, warmup_end=warmup_end, x_unit=x_unit, exact_counters=exact,
                        process_wide_counters=exact_counter_names(process_wide_patterns, set(counters) - exact))
+
+
+def _values(samples: Sequence[Sample], name: str) -> list[float]:
+    """One signal of the samples. RSS is judged as its anonymous part (Sample.anon) when every sample has it:
+    what files back (code paged in as a runtime runs) is no leak. Older documents have RSS alone."""
+    if name == "rss" and all(s.anon is not None for s in samples):
+        return [float(s.anon) for s in samples if s.anon is not None]
+    return [float(getattr(s, name)) for s in samples]
 
 
 def inside_rss(ticks: Sequence[Tick], outside: Sequence[Point], warmup_end: float,
@@ -94,6 +103,5 @@ def end_of_run_figures(samples: Sequence[Sample], peak_rss: int,
     figures: dict[str, float] = {}
     if len(samples) >= MIN_END_SAMPLES:  # a process of a few ms is sampled once, at its start: no end figures
         late = samples[-max(1, int(len(samples) * LATE_FRACTION)):]
-        figures = {"peak_rss": float(peak_rss),
-                   **{name: float(max(getattr(s, name) for s in late)) for name in END_SIGNALS}}
+        figures = {"peak_rss": float(peak_rss), **{name: max(_values(late, name)) for name in END_SIGNALS}}
     return {**figures, **(exit_snapshot or {})}

@@ -33,7 +33,7 @@ DAMAGES = [
     Damage("probe without name", ("probes", 1, "name"), KeyError, "probes[1].name: missing"),
     Damage("summary a list", ("summary",), ["PASS", 2], "summary: expected an object, got ['PASS', 2]"),
     Damage("provenance a string", ("provenance",), "unknown", "provenance: expected an object, got 'unknown'"),
-    Damage("non-numeric sample row", ("probes", 0, "attempts", 0, "samples", "rows", 5), ["t", 1, "x", 0, 0, 0, 0],
+    Damage("non-numeric sample row", ("probes", 0, "attempts", 0, "samples", "rows", 5), ["t", 1, "x", 0, 0, 0, 0, None],
            "probes[0].attempts[0].samples.rows[5][0]: expected a number, got 't'"),
     Damage("no attempts", ("probes", 0, "attempts"), [], "probes[0].attempts: expected at least one attempt, got []"),
 ]

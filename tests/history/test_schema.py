@@ -145,7 +145,7 @@ def _set(document: dict[str, Any], path: tuple[str | int, ...], value: Any) -> d
     (("probes", 0, "attempts", 1, "samples", "rows", 3, 2), "x",
      "probes[0].attempts[1].samples.rows[3][2]: expected a number, got 'x'"),
     (("probes", 0, "attempts", 0, "samples", "rows", 0), [1, 2],
-     "probes[0].attempts[0].samples.rows[0]: expected a row of 7 values, got [1, 2]"),
+     "probes[0].attempts[0].samples.rows[0]: expected a row of 8 values, got [1, 2]"),
     (("probes", 1, "attempts"), [], "probes[1].attempts: expected at least one attempt, got []"),
     (("probes", 0, "attempts", 0, "peak_rss"), "x", "probes[0].attempts[0].peak_rss: expected a number, got 'x'"),
     (("probes", 0, "attempts", 0, "peak_rss"), 1.5, "probes[0].attempts[0].peak_rss: expected a whole number"),

@@ -33,3 +33,11 @@ def test_too_few_samples_give_only_the_exit_snapshot() -> None:
     figures = end_of_run_figures(_samples([10.0] * (MIN_END_SAMPLES - 1)), 10 * MIB,
                                  {"preload_live_blocks": 29.0})
     assert figures == {"preload_live_blocks": 29.0}
+
+
+def test_rss_is_judged_as_its_anonymous_part_when_every_sample_has_it() -> None:
+    with_anon = [Sample(t=k * 0.01, i=None, rss=50 * MIB, vms=0, fds=4, threads=1, processes=1, anon=10 * MIB)
+                 for k in range(MIN_END_SAMPLES)]
+    assert end_of_run_figures(with_anon, 50 * MIB)["rss"] == 10 * MIB
+    older = [*with_anon[:-1], Sample(t=1.0, i=None, rss=50 * MIB, vms=0, fds=4, threads=1, processes=1)]
+    assert end_of_run_figures(older, 50 * MIB)["rss"] == 50 * MIB  # a document from before: RSS whole

@@ -28,7 +28,7 @@ def series(count: int, spike_at: int, dip_at: int = -1) -> list[Sample]:
 def test_short_series_are_kept_whole(tmp_path: Path) -> None:
     document = attempt_document(attempt_with(series(500, 7), tmp_path / "s.csv"))["samples"]
     assert document["count"] == 500 and len(document["rows"]) == 500
-    assert document["rows"][7] == [0.07, 7, 10**9, 2 * 10**6, 3, 1, 1]
+    assert document["rows"][7] == [0.07, 7, 10**9, 2 * 10**6, 3, 1, 1, None]
 
 
 def test_long_series_are_thinned_but_keep_the_peak_and_the_floor_and_the_csv_keeps_all(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ def test_clean_probe_passes_with_every_series_recorded(leakcheck) -> None:
     assert {"commit", "dirty", "machine", "versions", "time"} <= set(results["provenance"])
     attempt = run.probe("python.clean")["attempts"][0]
     assert attempt["outcome"] == "PASS"
-    assert attempt["samples"]["columns"] == ["t", "i", "rss", "vms", "fds", "threads", "processes"]
+    assert attempt["samples"]["columns"] == ["t", "i", "rss", "vms", "fds", "threads", "processes", "anon"]
+    assert all(0 < row[7] < row[2] for row in attempt["samples"]["rows"])  # the interpreter's code is file-backed
     assert [tick["i"] for tick in attempt["ticks"]] == list(range(200))  # 200 // 200: a tick every iteration
     assert attempt["ticks"][-1]["counters"]["py_gc_objects"] > 0
     assert attempt["sampler"]["rate_hz"] >= 90

@@ -98,8 +98,8 @@ def test_ticks_carry_the_probes_counters_after_each_iteration_and_the_languages(
     assert all(isinstance(v, (int, float)) and v >= 0 for t in ticks for v in t["counters"].values())
     # The process's own counts: stdin/out/err and the event pipe are open; the main thread runs.
     assert all(t["counters"]["fds"] >= 4 and t["counters"]["threads"] >= 1 for t in ticks)
-    # Its resident memory, in bytes: more than the 1 MiB no interpreter or native probe here stays under.
-    assert all(t["counters"]["rss"] > 1024 * 1024 and t["counters"]["rss"] % 1024 == 0 for t in ticks)
+    # Its anonymous resident memory (RssAnon), in bytes: a static Zig probe holds well under 1 MiB of it.
+    assert all(t["counters"]["rss"] > 0 and t["counters"]["rss"] % 1024 == 0 for t in ticks)
 
 
 def test_a_failed_check_is_an_event_and_exit_status_1(command: list[str]) -> None:

@@ -119,7 +119,7 @@ function processCounts() {
     const counts = { fds };
     for (const line of fs.readFileSync('/proc/self/status', 'ascii').split('\n')) {
       if (line.startsWith('Threads:')) counts.threads = Number(line.split(/\s+/)[1]);
-      if (line.startsWith('VmRSS:')) counts.rss = Number(line.split(/\s+/)[1]) * 1024;
+      if (line.startsWith('RssAnon:')) counts.rss = Number(line.split(/\s+/)[1]) * 1024;
     }
     return counts;
   } catch (error) {

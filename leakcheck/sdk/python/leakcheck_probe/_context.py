@@ -87,8 +87,8 @@ def process_counts() -> dict[str, float]:
         # Read as bytes: decoding it as text kept ~0.5 interpreter block per read for the first ~200 reads,
         # which py_allocated_blocks counted as growth in every clean probe.
         with open("/proc/self/status", "rb") as status:
-            fields = dict(line.split(b":", 1) for line in status if line.startswith((b"Threads:", b"VmRSS:")))
-        threads, rss_kib = int(fields[b"Threads"]), int(fields[b"VmRSS"].split()[0])
+            fields = dict(line.split(b":", 1) for line in status if line.startswith((b"Threads:", b"RssAnon:")))
+        threads, rss_kib = int(fields[b"Threads"]), int(fields[b"RssAnon"].split()[0])
     except (OSError, KeyError, ValueError):
         return {}
     return {"fds": float(fds), "threads": float(threads), "rss": float(rss_kib * 1024)}

@@ -262,7 +262,7 @@ pub fn runWith(name: []const u8, options: Options, workload: anytype) u8 {
 fn putProcessCounts(counters: *Counters) void {
     if (countOpenFds()) |fds| counters.put("fds", @floatFromInt(fds)) else |_| {}
     if (statusField("Threads:")) |threads| counters.put("threads", @floatFromInt(threads)) else |_| {}
-    if (statusField("VmRSS:")) |kib| counters.put("rss", @floatFromInt(kib * 1024)) else |_| {}
+    if (statusField("RssAnon:")) |kib| counters.put("rss", @floatFromInt(kib * 1024)) else |_| {}
 }
 
 fn countOpenFds() !u64 {
@@ -274,7 +274,7 @@ fn countOpenFds() !u64 {
     return count - 1; // less the descriptor of the listing itself
 }
 
-/// A number field of /proc/self/status ("Threads:", "VmRSS:" in kB), without its unit.
+/// A number field of /proc/self/status ("Threads:", "RssAnon:" in kB), without its unit.
 fn statusField(comptime field: []const u8) !u64 {
     var file = try std.fs.openFileAbsolute("/proc/self/status", .{});
     defer file.close();
