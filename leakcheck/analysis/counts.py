@@ -38,10 +38,10 @@ STEP_SHARE = 0.75
 """One segment that carries more than this share of the net growth is a step (a one-off), not a leak."""
 RUNTIME_NOISE = {"preload_live_blocks": 64.0, "preload_live_bytes": 64.0 * 1024}
 """The least net growth of the preload counter's figures that can be a leak: a process's libraries fill their
-own caches as it runs, by a few blocks a segment and slowing down (libvips under libpyjamaz, clean: +63 blocks
-and +34 KiB over 449 iterations of zig.optimize_memory, +62 blocks and +41 KiB over 134 of node.error_recovery).
-A leak of 16 B a call passes both within 64 calls. (The clean Node loop once quoted here, +38 blocks and
-+34 KiB over 1,799 iterations, was koffi's own leak in `koffi.decode` with a length, ~18 B a call.)"""
+own caches as it runs, by a few blocks a segment and slowing down (an image codec library's clean probes: +63
+blocks and +34 KiB over 449 iterations from Zig, +62 blocks and +41 KiB over 134 from Node). A leak of 16 B a
+call passes both within 64 calls. (The clean Node loop once quoted here, +38 blocks and +34 KiB over 1,799
+iterations, was koffi's own leak in `koffi.decode` with a length, ~18 B a call.)"""
 MIN_POINTS_PER_SEGMENT = 2
 MIN_EXACT_POINTS = 2
 """An exact counter needs a start and an end of the measure phase."""

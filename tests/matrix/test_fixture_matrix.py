@@ -120,7 +120,8 @@ def test_faults_leave_the_other_probes_results_intact(matrix: Mapping[str, Mappi
             probe = cell(matrix, lang, behaviour)
             attempt = probe["attempts"][-1]
             assert attempt["returncode"] == 0 and attempt["crash"] is None and attempt["hang"] is None
-            assert attempt["last_tick"] == probe["iterations"] - 1, (lang, behaviour, attempt["last_tick"])
+            # The last attempt's own count: escalation may have run a borderline clean probe 4x longer.
+            assert attempt["last_tick"] == attempt["iterations"] - 1, (lang, behaviour, attempt["last_tick"])
             assert attempt["phase"] == "teardown"
 
 
