@@ -216,16 +216,15 @@ def sized(python: list[str], node: list[str], tmp_path_factory: pytest.TempPathF
 
 @pytest.mark.parametrize(("lang", "size"), SIZED, ids=[f"{lang}-{size}" for lang, size in SIZED])
 def test_a_c_leaks_reported_size_is_within_a_quarter_of_the_truth(sized: CliRun, lang: str, size: int) -> None:
-    """The sizes are the live malloc bytes' and the RSS finding's, per iteration, whatever the outcome (the
-    outcome is the verdict engine's). Live bytes are exact: within a quarter either way. RSS holds the leaked
-    pages (touched) and whatever the runtime grows besides: never much less than the leak, and on Python within a
-    quarter above it; a Node loop's own anonymous memory moves by up to a few hundred KiB in a run (V8 commits
-    its heap in 256 KiB pages), so under a loaded CPU its slope has read up to 2.3x a 1 KiB leak."""
+    """The sizes are the live malloc bytes' and, from Python, the RSS finding's, per iteration, whatever the
+    outcome (the outcome is the verdict engine's). Live bytes are exact: within a quarter either way, in both
+    SDKs. A Node loop's own anonymous memory moves by up to a few hundred KiB in a run either way (V8 commits and
+    gives back its heap in 256 KiB pages), so under a loaded CPU its RSS slope for a 1 KiB leak has read from
+    761 B (a CI run) to 2,341 B: no honest size there, and not asserted."""
     name = f"{lang}.leak_{size}"
     findings = final(sized, name)["findings"]
     [live] = [f for f in findings if f["signal"] == "counter:preload_live_bytes"]
     assert abs(live["figures"]["per_x"] - size) <= SIZE_TOLERANCE * size, live["reason"]
-    [rss] = [f for f in findings if f["signal"] == "rss"]
-    assert rss["figures"]["slope"] >= (1 - SIZE_TOLERANCE) * size, rss["reason"]
     if lang == "python":
-        assert rss["figures"]["slope"] <= (1 + SIZE_TOLERANCE) * size, rss["reason"]
+        [rss] = [f for f in findings if f["signal"] == "rss"]
+        assert abs(rss["figures"]["slope"] - size) <= SIZE_TOLERANCE * size, rss["reason"]
