@@ -79,7 +79,7 @@ class ProbeContext:
 
 
 def process_counts() -> dict[str, float]:
-    """This process's open file descriptors, threads and resident memory, read from /proc/self with every tick
+    """This process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self with every tick
     (a few microseconds), so that the harness judges them per iteration and not from its poll from outside
     (which a run of a fraction of a second samples too few times). Nothing where /proc is not there."""
     try:
