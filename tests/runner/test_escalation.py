@@ -58,3 +58,25 @@ def test_a_leak_with_another_clear_failure_stays_a_leak() -> None:
     attempt = _attempt(LEAK, _scaling(failed=True, borderline="growth seen in one step only"),
                        _finding("scaling:preload_live_blocks", failed=True))
     assert unconfirmed_as_inconclusive(attempt).outcome == LEAK
+
+
+def _trend(signal: str, *, failed: bool) -> dict[str, Any]:
+    return {**_finding(signal, failed=failed), "kind": "trend"}
+
+
+def test_an_rss_leak_the_malloc_counter_does_not_show_is_confirmed_once() -> None:
+    first = _attempt(LEAK, _trend("rss", failed=True), _finding("counter:preload_live_bytes", failed=False))
+    escalation = next_escalation([first], 2000, 600.0)
+    assert escalation.iterations == 8000
+    assert "live malloc bytes do not show" in escalation.why
+    again = replace(first, number=2, iterations=8000)
+    assert next_escalation([first, again], 2000, 600.0).iterations == 0
+
+
+def test_an_rss_leak_the_malloc_counter_also_shows_is_not_run_again() -> None:
+    attempt = _attempt(LEAK, _trend("rss", failed=True), _finding("counter:preload_live_bytes", failed=True))
+    assert next_escalation([attempt], 2000, 600.0).iterations == 0
+
+
+def test_an_rss_leak_without_the_malloc_counter_is_not_run_again() -> None:
+    assert next_escalation([_attempt(LEAK, _trend("rss", failed=True))], 2000, 600.0).iterations == 0
