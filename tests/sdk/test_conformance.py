@@ -251,10 +251,14 @@ def test_failures_say_what_failed_in_every_language(orchestrated: CliRun) -> Non
 def test_a_name_and_a_count_the_probe_chose_are_notes_on_the_result(orchestrated: CliRun) -> None:
     for lang in LANGS:
         renamed, fixed = (orchestrated.probe(f"{lang}.{name}") for name in ("renamed", "fixed"))
-        assert renamed["notes"] == [(f"the probe's hello names it 'renamed.probe', the configuration "
-                                     f"'{lang}.renamed' (results are kept under the configuration's name)")]
-        assert fixed["notes"] == [(f"the probe planned 60 iterations, not the {ITERATIONS} of LEAKCHECK_ITERATIONS "
-                                   f"(it fixes its own count); judged on the iterations it ran")]
+        assert renamed["notes"][0] == (f"the probe's hello names it 'renamed.probe', the configuration "
+                                       f"'{lang}.renamed' (results are kept under the configuration's name)")
+        planned = (f"the probe planned 60 iterations, not the {ITERATIONS} of LEAKCHECK_ITERATIONS "
+                   f"(it fixes its own count); judged on the iterations it ran")
+        assert fixed["notes"][0] == planned
+        # A borderline run also says why it was not run longer (an extra note seen once in a run of tests/sdk).
+        for notes in (renamed["notes"][1:], fixed["notes"][1:]):
+            assert all(note.startswith("not escalated") for note in notes), notes
         assert fixed["attempts"][-1]["hello"]["iterations"] == 60
         assert f"note: {lang}.renamed: the probe's hello names it 'renamed.probe'" in orchestrated.stdout
         assert f"note: {lang}.fixed: the probe planned 60 iterations" in orchestrated.stdout
