@@ -28,15 +28,6 @@ KNOWN_WRONG = {
     # leak, 41 B a call on average, is below it at 2,000 calls (caught at 8,000).
     "python.python_sdk_leak_every_100_2000", "node.node_sdk_leak_every_100_2000",
 }
-KNOWN_FLAKY = {
-    # Clean or bounded, through the Node SDK: RSS creeps in a clean Node SDK loop while live malloc bytes stay
-    # flat and V8's heap grows ~7 B/iter (RSS: 28 B/iter over 6,000 iterations of an empty body; 66-224 B/iter
-    # with a koffi call), and in some runs the creep passes the 256 KiB threshold: "RSS slope 224 B/iter ... over
-    # 1,490 iterations (+325 KiB)". False LEAKs in 11 runs of `matrix.py`: clean_2000 2, cache_2000 2,
-    # finalizer_2000 1 (cache_200: 1 in CI). Not yet explained (allocator slack? V8's own spaces?): a finding,
-    # not a tolerance.
-    "node.node_sdk_clean_2000", "node.node_sdk_cache_200", "node.node_sdk_cache_2000", "node.node_sdk_finalizer_2000",
-}
 NODE_MODULES = ROOT / "bindings" / "nodejs" / "node_modules" / "koffi"
 
 
@@ -52,8 +43,6 @@ def verdicts() -> dict[str, Verdict]:
 def _param(cell: Cell) -> Any:
     if cell.name in KNOWN_WRONG:
         return pytest.param(cell, marks=pytest.mark.xfail(reason="below resolution: see KNOWN_WRONG"))
-    if cell.name in KNOWN_FLAKY:
-        return pytest.param(cell, marks=pytest.mark.xfail(reason="a false LEAK now and then: see KNOWN_FLAKY"))
     return cell
 
 
