@@ -4,6 +4,7 @@ stacks, the tail of its output, where its logs are) and a closing count. `verbos
 The lines are computed (`result_line`, `detail_lines`) apart from printing them."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,10 +25,22 @@ OUTCOME_STYLES = {"PASS": "green", "SKIP": "yellow", "FLAKY": "yellow", "LEAK": 
                   "INCONCLUSIVE": "bold yellow", "ERROR": "red"}
 
 
+class ReaderGoneConsole(Console):
+    """A console whose reader may go away (`leakcheck run | head -3`): the rest of its output goes nowhere and
+    the command carries on, so a run still runs every probe and writes its results. rich's own reaction, exit
+    at once, left a run's later probes unrun and their results unwritten, without a word."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def make_console(wide: bool = False) -> Console:
     """Not a terminal (CI logs, pipes): wide enough that reasons and paths stay readable (`wide`: tables of
     paths and install lines, which wrap badly)."""
-    return Console() if sys.stdout.isatty() else Console(width=260 if wide else 160)
+    return ReaderGoneConsole() if sys.stdout.isatty() else ReaderGoneConsole(width=260 if wide else 160)
 
 
 OUTCOME_WIDTH = max(len(outcome) for outcome in OUTCOME_STYLES)
