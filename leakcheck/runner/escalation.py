@@ -88,6 +88,7 @@ def _unconfirmed(attempt: Attempt) -> str:
 
 
 MALLOC_COUNTER = "counter:preload_live_bytes"
+UNCORROBORATED = "confirming an RSS LEAK that the live malloc bytes do not show"
 
 
 def _uncorroborated(attempts: Sequence[Attempt]) -> str:
@@ -98,13 +99,13 @@ def _uncorroborated(attempts: Sequence[Attempt]) -> str:
     was a LEAK in 1 of 4 runs; at 8,000 calls 0 of 3. A leak the allocator does not see (mmap, a runtime's
     heap) keeps growing at its rate and stays a LEAK."""
     last = attempts[-1]
-    if last.outcome != LEAK or any(attempt.outcome == LEAK for attempt in attempts[:-1]):
+    if last.outcome != LEAK or any(attempt.escalation.startswith(UNCORROBORATED) for attempt in attempts):
         return ""
     failed = {f["signal"] for f in last.findings if f["failed"]}
     malloc = [f for f in last.findings if f["signal"] == MALLOC_COUNTER]
     if failed != {"rss"} or not malloc or malloc[0]["failed"] or malloc[0].get("inconclusive"):
         return ""
-    return "confirming an RSS LEAK that the live malloc bytes do not show"
+    return UNCORROBORATED
 
 
 def _unscaled(attempts: Sequence[Attempt]) -> str:

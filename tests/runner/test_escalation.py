@@ -69,8 +69,16 @@ def test_an_rss_leak_the_malloc_counter_does_not_show_is_confirmed_once() -> Non
     escalation = next_escalation([first], 2000, 600.0)
     assert escalation.iterations == 8000
     assert "live malloc bytes do not show" in escalation.why
-    again = replace(first, number=2, iterations=8000)
+    again = replace(first, number=2, iterations=8000, escalation=escalation.why)
     assert next_escalation([first, again], 2000, 600.0).iterations == 0
+
+
+def test_an_rss_leak_escalated_for_another_reason_is_still_confirmed() -> None:
+    first = replace(_attempt(LEAK, _trend("rss", failed=True), _finding("counter:preload_live_bytes", failed=False)),
+                    iterations=500)
+    second = replace(first, number=2, iterations=2000,
+                     escalation="confirming a LEAK seen in growth over fewer than 1,000 iterations: 500 → 2,000")
+    assert next_escalation([first, second], 500, 600.0).iterations == 8000
 
 
 def test_an_rss_leak_the_malloc_counter_also_shows_is_not_run_again() -> None:
