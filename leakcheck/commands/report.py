@@ -11,7 +11,7 @@ from typing import Any
 
 from leakcheck import provenance
 from leakcheck.config import ConfigError, find_config
-from leakcheck.history.index import History, load_history
+from leakcheck.history.index import History, entry_for, load_history
 from leakcheck.history.resolve import LATEST, resolve_run
 from leakcheck.history.store import RunFileError, read_run, run_id, runs_dir
 from leakcheck.history.trend import probe_trends
@@ -71,7 +71,7 @@ def execute(args: argparse.Namespace) -> int:
     except RunFileError as exc:
         print(f"leakcheck report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    write_report(document, run_id(path), history, html_path=args.output, markdown_path=args.summary_md,
+    write_report(document, path, history, html_path=args.output, markdown_path=args.summary_md,
                  reports_dir=runs_directory(args).parent)
     return EXIT_OK
 
@@ -79,16 +79,17 @@ def execute(args: argparse.Namespace) -> int:
 def write_run_report(run_dir: Path, html_path: Path) -> None:
     """`run --html`: the report of the run just written, with its trend across the runs beside it."""
     history = load_history(run_dir.parent)
-    write_report(read_run(run_dir), run_id(run_dir), history, html_path=html_path, markdown_path=None,
+    write_report(read_run(run_dir), run_dir, history, html_path=html_path, markdown_path=None,
                  reports_dir=run_dir.parent.parent)
 
 
-def write_report(document: RunDocument | Mapping[str, Any], name: str, history: History, *,
+def write_report(document: RunDocument | Mapping[str, Any], path: Path, history: History, *,
                  html_path: Path | None, markdown_path: Path | None, reports_dir: Path | None = None) -> None:
-    """`reports_dir`: where runs/ and mutants/ are; the latest mutation score there gets its section."""
+    """The report of the run at `path`. `reports_dir`: where runs/ and mutants/ are; the latest mutation score
+    there gets its section."""
     run = as_run_document(document)
     mutation = latest_mutation_view(reports_dir, run.provenance.commit) if reports_dir is not None else None
-    view = build_report(run, name, probe_trends(history, name), mutation)
+    view = build_report(run, run_id(path), probe_trends(history, entry_for(run, path)), mutation)
     if html_path is not None:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(render_html(view), encoding="utf-8")

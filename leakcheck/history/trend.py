@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from leakcheck.history.figures import ProbeSummary, worst_outcome
-from leakcheck.history.index import History
+from leakcheck.history.index import History, RunEntry
 from leakcheck.results import PASSING
 
 MAX_RUNS = 30
@@ -24,12 +24,13 @@ class TrendPoint:
     regression: bool = False
 
 
-def probe_trends(history: History, until_run: str) -> dict[str, tuple[TrendPoint, ...]]:
-    """Up to `until_run`, and only the runs of its suite that loaded the same library: a medium run's figures
-    or a leak mutant's build are not the fast suite's history."""
-    current = next((r for r in history.runs if r.run_id == until_run), None)
-    runs = [r for r in history.runs if r.run_id <= until_run
-            and (current is None or (r.suite == current.suite and r.library == current.library))]
+def probe_trends(history: History, reported: RunEntry) -> dict[str, tuple[TrendPoint, ...]]:
+    """Up to the reported run, and only the runs of its suite that loaded the same library: a medium run's figures
+    or a leak mutant's build are not the fast suite's history. A run that is not among the recorded ones (a run
+    directory elsewhere) is placed by its time."""
+    recorded = any(r.run_id == reported.run_id for r in history.runs)
+    runs = [r for r in history.runs if (r.run_id <= reported.run_id if recorded else r.time <= reported.time)
+            and r.suite == reported.suite and r.library == reported.library]
     trends: dict[str, list[TrendPoint]] = {}
     for run in runs:
         groups: dict[str, list[ProbeSummary]] = {}

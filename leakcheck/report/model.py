@@ -13,7 +13,7 @@ from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
-from leakcheck.runner.series import INSIDE_RSS, inside_rss
+from leakcheck.runner.series import INSIDE_RSS, inside_rss, judged_values
 from leakcheck.schema import (
     Fields,
     Provenance,
@@ -56,6 +56,8 @@ class ChartData:
     slope: SlopeLine | None
     limits: tuple[tuple[str, float], ...]
     """(label, RSS in bytes) drawn as horizontal lines."""
+    rss_title: str = "RSS"
+    """"RSS, anonymous" when the samples carry it (what the verdict judges), else "RSS"."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def chart_data(attempt: Attempt) -> ChartData:
     xs = tuple(float(s.i if by_iteration and s.i is not None else s.t) for s in kept)
 
     def column(name: str) -> Line:
-        return xs, tuple(float(getattr(s, name)) for s in kept)
+        return xs, tuple(judged_values(kept, name))  # RSS as judged: its anonymous part when sampled
 
     memory: dict[str, Line] = {name: column(name) for name in ("rss", "vms")} if samples else {}
     handles: dict[str, Line] = {name: column(name) for name in ("fds", "threads")} if samples else {}
@@ -167,7 +169,9 @@ def chart_data(attempt: Attempt) -> ChartData:
         if by_iteration and "rss" in memory else None
     if inside is not None:  # the RSS that was judged: the ticks' own, for a run sampled too few times
         memory["rss"] = (tuple(x for x, _ in inside), tuple(y for _, y in inside))
+    anonymous = bool(kept) and inside is None and all(s.anon is not None for s in kept)
     return ChartData(x_label="iteration" if by_iteration else "seconds since start", memory=memory,
+                     rss_title="RSS, anonymous" if anonymous else "RSS",
                      counters=_counter_lines(ticks) if by_iteration else {}, handles=handles, warmup_end=end,
                      phases=_phase_starts(ticks) if by_iteration else (),
                      slope=_slope_line(attempt, memory.get("rss"), end) if by_iteration else None,

@@ -17,7 +17,8 @@ COUNTS = ("fds", "threads")
 
 
 def panels(chart: ChartData, verdicts: SignalVerdicts) -> list[Panel]:
-    found = [_panel("rss", "RSS", "bytes", chart.memory.get("rss"), chart, verdicts, RSS_LIMITS, always_drawn=True),
+    found = [_panel("rss", chart.rss_title, "bytes", chart.memory.get("rss"), chart, verdicts, RSS_LIMITS,
+                    always_drawn=True),
              _panel("vms", "VMS", "bytes", chart.memory.get("vms"), chart, verdicts, ("limit:vms_growth",),
                     always_drawn=True)]
     found += [_panel(name if name in COUNTS else f"counter:{name}", label(name), unit(name), line, chart, verdicts, ())
@@ -44,10 +45,18 @@ def _panel(signal: str, title: str, unit_name: str, line: Line | None, chart: Ch
                  failed=bool(failing), reason=reason, always_drawn=always_drawn)
 
 
+BASELINE_SHARE = 1 / 20
+"""The baseline is the floor of the measure phase's first twentieth: the first of the trend's window floors."""
+
+
 def _baseline(xs: tuple[float, ...], ys: tuple[float, ...], warmup_end: float | None) -> float:
-    """The first value of the measure phase (the first value at all when the phases are not known)."""
+    """The lowest value of the measure phase's first twentieth (of the whole series when the phases are not
+    known), as the trend's first window floor: the first sample alone may be a peak (RSS while a 6 MP image is
+    decoded), and growth read from it was 100 MiB below zero all through a pressure run."""
     start = warmup_end if warmup_end is not None else xs[0]
-    return next((y for x, y in zip(xs, ys, strict=True) if x >= start), ys[-1])
+    end = start + (xs[-1] - start) * BASELINE_SHARE
+    first = [y for x, y in zip(xs, ys, strict=True) if start <= x <= end]
+    return min(first) if first else next((y for x, y in zip(xs, ys, strict=True) if x >= start), ys[-1])
 
 
 def _trend(chart: ChartData) -> tuple[float, float, float, float] | None:

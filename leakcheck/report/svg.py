@@ -20,7 +20,9 @@ PANEL_HEIGHT = 130
 PLOT_LEFT, PLOT_RIGHT = 84, 16
 PLOT_TOP, PLOT_BOTTOM = 34, 22
 MAX_POINTS = 400
-"""Points drawn per panel: enough for the eye; each stride keeps its highest value so peaks stay."""
+"""Points drawn per panel: enough for the eye; each share of a longer series keeps its lowest and highest value."""
+WARMUP_LABEL_WIDTH = 56
+"""Pixels the "warm-up" label needs (12 px text) before the measure phase's label."""
 LIMIT_SIGHT = 1.0
 """A limit is drawn when it lies within this many data ranges of the data; further off it would squash it."""
 FLAT_LINE_HEIGHT, FLAT_LINE_CHARS = 18, 120
@@ -160,10 +162,12 @@ def _phases(plot: _Plot, frame: Frame) -> list[str]:
     if frame.warmup_end is None or not plot.xs[0] < frame.warmup_end <= plot.xs[1]:
         return []
     split = plot.x(frame.warmup_end)
-    return [(f'<rect x="{plot.left}" y="{plot.top}" width="{split - plot.left:.1f}" height="{plot.bottom - plot.top}" '
-            f'fill="{SHADE}"><title>warm-up</title></rect>'),
-            f'<text x="{plot.left + 4}" y="{plot.top + 13}" fill="#555">warm-up</text>',
-            f'<text x="{split + 4:.1f}" y="{plot.top + 13}" fill="#555">measure</text>']
+    shade = (f'<rect x="{plot.left}" y="{plot.top}" width="{split - plot.left:.1f}" height="{plot.bottom - plot.top}" '
+             f'fill="{SHADE}"><title>warm-up</title></rect>')
+    measure = f'<text x="{split + 4:.1f}" y="{plot.top + 13}" fill="#555">measure</text>'
+    if split - plot.left < WARMUP_LABEL_WIDTH:  # too narrow for its label (6 warm-up images of 10,000): the shade says it
+        return [shade, measure]
+    return [shade, f'<text x="{plot.left + 4}" y="{plot.top + 13}" fill="#555">warm-up</text>', measure]
 
 
 def _axes(plot: _Plot, panel: Panel, frame: Frame) -> list[str]:
@@ -248,11 +252,16 @@ def _shorten(text: str, limit: int = 130) -> str:
 
 
 def _thin(xs: tuple[float, ...], ys: tuple[float, ...]) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """At most MAX_POINTS points, each the highest of an equal share of the series (so a page's size does not
-    follow the length of the run)."""
+    """At most MAX_POINTS points: the lowest and the highest of each of MAX_POINTS / 2 equal shares of the series,
+    in their order, so that a page's size does not follow the length of the run and a series that swings (RSS
+    while large images are decoded) shows its floors, which the verdict judges, as well as its peaks."""
     count = len(xs)
     if count <= MAX_POINTS:
         return xs, ys
-    bounds = [share * count // MAX_POINTS for share in range(MAX_POINTS + 1)]
-    keep = [max(range(start, end), key=ys.__getitem__) for start, end in itertools.pairwise(bounds)]
+    shares = MAX_POINTS // 2
+    bounds = [share * count // shares for share in range(shares + 1)]
+    keep: list[int] = []
+    for start, end in itertools.pairwise(bounds):
+        span = range(start, end)
+        keep.extend(sorted({min(span, key=ys.__getitem__), max(span, key=ys.__getitem__)}))
     return tuple(xs[k] for k in keep), tuple(ys[k] for k in keep)

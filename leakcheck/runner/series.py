@@ -40,12 +40,12 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
     if ticks:
         measured = [s for s in samples if s.i is not None and s.t < end]
         axis = [float(s.i) for s in measured if s.i is not None]
-        memory = {name: list(zip(axis, _values(measured, name), strict=True)) for name in MEMORY_SIGNALS}
+        memory = {name: list(zip(axis, judged_values(measured, name), strict=True)) for name in MEMORY_SIGNALS}
         warmup_end = float(warmup) if warmup is not None else _derived_warmup_end(ticks)
         x_unit = "iter"
     else:
         measured = [s for s in samples if s.t < end]
-        memory = {name: list(zip((s.t for s in measured), _values(measured, name), strict=True))
+        memory = {name: list(zip((s.t for s in measured), judged_values(measured, name), strict=True))
                   for name in MEMORY_SIGNALS}
         warmup_end = (measured[-1].t * TIME_WARMUP_FRACTION) if measured else 0.0
         x_unit = "s"
@@ -67,7 +67,7 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
                        process_wide_counters=exact_counter_names(process_wide_patterns, set(counters) - exact))
 
 
-def _values(samples: Sequence[Sample], name: str) -> list[float]:
+def judged_values(samples: Sequence[Sample], name: str) -> list[float]:
     """One signal of the samples. RSS is judged as its anonymous part (Sample.anon) when every sample has it:
     what files back (code paged in as a runtime runs) is no leak. Older documents have RSS alone."""
     if name == "rss" and all(s.anon is not None for s in samples):
@@ -103,5 +103,5 @@ def end_of_run_figures(samples: Sequence[Sample], peak_rss: int,
     figures: dict[str, float] = {}
     if len(samples) >= MIN_END_SAMPLES:  # a process of a few ms is sampled once, at its start: no end figures
         late = samples[-max(1, int(len(samples) * LATE_FRACTION)):]
-        figures = {"peak_rss": float(peak_rss), **{name: max(_values(late, name)) for name in END_SIGNALS}}
+        figures = {"peak_rss": float(peak_rss), **{name: max(judged_values(late, name)) for name in END_SIGNALS}}
     return {**figures, **(exit_snapshot or {})}

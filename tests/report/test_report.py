@@ -9,7 +9,7 @@ from history.runs import SyntheticProbe, write_run
 from PIL import Image
 
 from leakcheck.cli import main
-from leakcheck.history.index import load_history
+from leakcheck.history.index import entry_for, load_history
 from leakcheck.history.store import load_run
 from leakcheck.history.trend import probe_trends
 from leakcheck.report.html import commit_positions, render_html, trend_chart
@@ -125,12 +125,26 @@ def test_the_trend_across_runs_keeps_to_the_suite_and_library_and_groups_runs_by
     write_run(runs / "20261123T102000Z-fast", probes, commit="2" * 40, library="/mutants/leaky/libx.so")
     last = write_run(runs / "20261123T103000Z-fast", probes, commit="2" * 40, library="/lib/libx.so")
     history = load_history(runs)
-    view = build_report(load_run(last), "20261123T103000Z-fast", probe_trends(history, "20261123T103000Z-fast"))
+    view = build_report(load_run(last), "20261123T103000Z-fast", probe_trends(history, entry_for(load_run(last), last)))
     trend = view.probes[0].trend
     assert [p.run_id for p in trend] == ["20261123T100000Z-fast", "20261123T100500Z-fast", "20261123T103000Z-fast"]
     assert commit_positions(trend) == (-0.3, 0.3, 1.0)  # two runs of commit 1 side by side, then commit 2
     chart = str(trend_chart(trend))
     assert ">1111111</text>" in chart and ">2222222</text>" in chart
+
+
+def test_a_run_directory_outside_the_history_gets_the_trend_of_its_own_suite(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    probes = [SyntheticProbe("zig.a")]
+    write_run(runs / "20261123T100000Z-fast", probes, time="2026-11-23T10:00:00+00:00", library="/lib/libx.so")
+    write_run(runs / "20261123T101000Z-pressure", probes, time="2026-11-23T10:10:00+00:00", suite="pressure",
+              library="/lib/libx.so")
+    write_run(runs / "20261123T103000Z-pressure", probes, time="2026-11-23T10:30:00+00:00", suite="pressure",
+              library="/lib/libx.so")
+    elsewhere = write_run(tmp_path / "elsewhere" / "pressure-python", probes, time="2026-11-23T10:20:00+00:00",
+                          suite="pressure", library="/lib/libx.so")
+    trend = probe_trends(load_history(runs), entry_for(load_run(elsewhere), elsewhere))["zig.a"]
+    assert [p.run_id for p in trend] == ["20261123T101000Z-pressure"]  # its suite, and not after it
 
 
 def test_trend_across_runs_marks_the_run_where_a_probe_starts_failing(tmp_path: Path) -> None:
@@ -140,14 +154,15 @@ def test_trend_across_runs_marks_the_run_where_a_probe_starts_failing(tmp_path: 
     last = write_run(runs / "20261123T120000Z-fast",
                      [SyntheticProbe("zig.a", "LEAK", leak_per_iter=4096), SyntheticProbe("zig.b")], commit="3" * 40)
     history = load_history(runs)
-    view = build_report(load_run(last), "20261123T120000Z-fast", probe_trends(history, "20261123T120000Z-fast"))
+    view = build_report(load_run(last), "20261123T120000Z-fast", probe_trends(history, entry_for(load_run(last), last)))
     assert view.regressions == ("zig.a",)
     trend = {p.name: p.trend for p in view.probes}
     assert [point.commit[0] for point in trend["zig.a"]] == ["1", "2", "3"]
     assert [point.regression for point in trend["zig.a"]] == [False, False, True]
     assert not any(point.regression for point in trend["zig.b"])
     assert trend["zig.a"][-1].slope is not None and trend["zig.a"][-1].slope > 3000
-    earlier = build_report(load_run(runs / "20261123T110000Z-fast"), "20261123T110000Z-fast",
-                           probe_trends(history, "20261123T110000Z-fast"))
+    middle = runs / "20261123T110000Z-fast"
+    earlier = build_report(load_run(middle), "20261123T110000Z-fast",
+                           probe_trends(history, entry_for(load_run(middle), middle)))
     assert earlier.regressions == () and len(earlier.probes[0].trend) == 2  # runs after it are not its trend
     assert "Across runs" in render_html(view)

@@ -88,3 +88,23 @@ def test_fds_and_threads_counted_by_the_sdk_are_drawn_once() -> None:
     fds = [p for p in built if p.title == "open file descriptors"]
     assert [(p.ys[-1], p.failed, p.reason) for p in fds] == [(6.0, True, "fds +1: a leak")]
     assert [p.title for p in built].count("threads") == 1
+
+
+def _points(svg: str) -> list[tuple[float, float]]:
+    polyline = next(ET.fromstring(svg).iter(f"{SVG}polyline"))
+    pairs = [pair.split(",") for pair in (polyline.get("points") or "").split()]
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def test_a_swinging_series_is_drawn_with_its_floors_and_its_peaks_from_its_first_floor() -> None:
+    # RSS of a pressure run: 120 MB between images, 300 MB while one is decoded, 10,000 samples.
+    xs = tuple(float(i) for i in range(10_000))
+    ys = tuple(300e6 if i % 7 == 0 else 120e6 for i in range(10_000))
+    chart = ChartData(x_label="iteration", memory={"rss": (xs, ys)}, counters={}, handles={}, warmup_end=6.0,
+                      phases=(("measure", 6.0),), slope=None, limits=())
+    rss = panels(chart, {})[0]
+    assert rss.baseline == 120e6  # the first twentieth's floor; the first measured sample (i = 7) is a peak
+    svg = render([rss], Frame("iteration", warmup_end=6.0))
+    heights = {y for _, y in _points(svg)}
+    assert len(_points(svg)) <= 400 and len(heights) == 2  # both the floor and the peak are drawn
+    assert "warm-up" not in _texts(svg) and "measure" in _texts(svg)  # 6 of 10,000: too narrow for its label
