@@ -21,7 +21,9 @@ def test_clean_probe_passes_with_every_series_recorded(leakcheck) -> None:
     attempt = run.probe("python.clean")["attempts"][0]
     assert attempt["outcome"] == "PASS"
     assert attempt["samples"]["columns"] == ["t", "i", "rss", "vms", "fds", "threads", "processes", "anon"]
-    assert all(0 < row[7] < row[2] for row in attempt["samples"]["rows"])  # the interpreter's code is file-backed
+    # The interpreter's code is file-backed, so the anonymous part is less than RSS once the loop runs (a sample at
+    # start-up may catch the process between fork and exec: 0 anonymous pages, seen in a run under load).
+    assert all(0 < row[7] < row[2] for row in attempt["samples"]["rows"] if row[1] is not None)
     assert [tick["i"] for tick in attempt["ticks"]] == list(range(200))  # 200 // 200: a tick every iteration
     assert attempt["ticks"][-1]["counters"]["py_gc_objects"] > 0
     assert attempt["sampler"]["rate_hz"] >= 90

@@ -28,6 +28,14 @@ KNOWN_WRONG = {
     # leak, 41 B a call on average, is below it at 2,000 calls (caught at 8,000).
     "python.python_sdk_leak_every_100_2000", "node.node_sdk_leak_every_100_2000",
 }
+KNOWN_FLAKY = {
+    # Clean or bounded, from a plain Node loop (no SDK, no ticks: judged by the scaling of end-of-run RSS across
+    # escalation's runs). Nothing forces a collection, so V8's heap at a run's end grows with the run's length;
+    # usually not confirmed (INCONCLUSIVE, allowed), but in a CI run on a machine loaded by a pressure run every
+    # step grew: "RSS at the end of a run: 7.86 MiB after 32,000 iterations, 9.91 MiB after 128,000 (+2.05 MiB,
+    # +22 B/iter)" for clean_2000, a false LEAK. A plain loop's end-of-run RSS is not yet a signal for Node.
+    "node.node_plain_clean_200", "node.node_plain_clean_2000", "node.node_plain_cache_200", "node.node_plain_cache_2000",
+}
 NODE_MODULES = ROOT / "bindings" / "nodejs" / "node_modules" / "koffi"
 
 
@@ -43,6 +51,8 @@ def verdicts() -> dict[str, Verdict]:
 def _param(cell: Cell) -> Any:
     if cell.name in KNOWN_WRONG:
         return pytest.param(cell, marks=pytest.mark.xfail(reason="below resolution: see KNOWN_WRONG"))
+    if cell.name in KNOWN_FLAKY:
+        return pytest.param(cell, marks=pytest.mark.xfail(reason="a false LEAK now and then: see KNOWN_FLAKY"))
     return cell
 
 
