@@ -13,7 +13,7 @@ from leakcheck.mutants.view import MutationView, build_mutation_view
 from leakcheck.report.attribution import AttributionView, attribution_view
 from leakcheck.report.sites import SitesView, sites_view
 from leakcheck.results import OUTCOMES, PASSING, Attempt, ProbeResult, Tick
-from leakcheck.runner.series import INSIDE_RSS, inside_rss, judged_values
+from leakcheck.runner.series import INSIDE_RSS, anonymous_rss, inside_rss, judged_values
 from leakcheck.schema import (
     Fields,
     Provenance,
@@ -169,7 +169,7 @@ def chart_data(attempt: Attempt) -> ChartData:
         if by_iteration and "rss" in memory else None
     if inside is not None:  # the RSS that was judged: the ticks' own, for a run sampled too few times
         memory["rss"] = (tuple(x for x, _ in inside), tuple(y for _, y in inside))
-    anonymous = bool(kept) and inside is None and all(s.anon is not None for s in kept)
+    anonymous = bool(kept) and inside is None and anonymous_rss(kept)
     return ChartData(x_label="iteration" if by_iteration else "seconds since start", memory=memory,
                      rss_title="RSS, anonymous" if anonymous else "RSS",
                      counters=_counter_lines(ticks) if by_iteration else {}, handles=handles, warmup_end=end,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from leakcheck.analysis.signals import label, unit
+from leakcheck.analysis.verdict import DEFAULT_POLICY
 from leakcheck.report.model import ChartData, Line
 from leakcheck.report.svg import Panel
 
@@ -45,8 +46,8 @@ def _panel(signal: str, title: str, unit_name: str, line: Line | None, chart: Ch
                  failed=bool(failing), reason=reason, always_drawn=always_drawn)
 
 
-BASELINE_SHARE = 1 / 20
-"""The baseline is the floor of the measure phase's first twentieth: the first of the trend's window floors."""
+BASELINE_SHARE = 1 / DEFAULT_POLICY.windows
+"""The baseline is the floor of the measure phase's first window, as the trend cuts it (a twentieth)."""
 
 
 def _baseline(xs: tuple[float, ...], ys: tuple[float, ...], warmup_end: float | None) -> float:

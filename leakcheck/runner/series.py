@@ -67,10 +67,15 @@ def build_series(samples: Sequence[Sample], ticks: Sequence[Tick], *, teardown_a
                        process_wide_counters=exact_counter_names(process_wide_patterns, set(counters) - exact))
 
 
+def anonymous_rss(samples: Sequence[Sample]) -> bool:
+    """RSS is judged as its anonymous part (Sample.anon) when every sample has it: what files back (code paged
+    in as a runtime runs) is no leak. Older documents have RSS alone."""
+    return all(s.anon is not None for s in samples)
+
+
 def judged_values(samples: Sequence[Sample], name: str) -> list[float]:
-    """One signal of the samples. RSS is judged as its anonymous part (Sample.anon) when every sample has it:
-    what files back (code paged in as a runtime runs) is no leak. Older documents have RSS alone."""
-    if name == "rss" and all(s.anon is not None for s in samples):
+    """One signal of the samples, RSS as judged (anonymous_rss)."""
+    if name == "rss" and anonymous_rss(samples):
         return [float(s.anon) for s in samples if s.anon is not None]
     return [float(getattr(s, name)) for s in samples]
 
