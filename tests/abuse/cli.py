@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -43,6 +44,18 @@ def probe_table(name: str, script: Path, *, iterations: int = 20, extra: str = "
     """A [probes."python.<name>"] table running `script` with leakcheck's Python."""
     return (f'[probes."python.{name}"]\nlang = "python"\ncommand = ["{{python}}", "{script}"]\n'
             f"iterations = {iterations}\n{extra}")
+
+
+def run_probe_source(tmp_path: Path, source: str, *args: str, iterations: int = 20,
+                     extra: str = "") -> tuple[int, dict[str, Any]]:
+    """`source` as probe python.probe (its table given `extra` lines), run by `leakcheck run` with `args`: the exit
+    code and the probe's result."""
+    script = write_probe(tmp_path, "probe", source)
+    (tmp_path / "leakcheck.toml").write_text(probe_table("probe", script, iterations=iterations, extra=extra))
+    done = leakcheck("run", "--config", str(tmp_path / "leakcheck.toml"), "--run-dir", str(tmp_path / "run"),
+                     *args, timeout=300)
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    return done.returncode, results["probes"][0]
 
 
 def behaviour_probe(behaviour: str) -> str:

@@ -4,11 +4,10 @@ fills over the first run and then stops)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from tests.abuse.cli import leakcheck, probe_table, write_probe
+from tests.abuse.cli import run_probe_source
 
 # 16 KiB of anonymous, touched memory per call, up to POOL_CAP calls: RSS rises, malloc sees nothing.
 MMAP_POOL = """\
@@ -35,11 +34,8 @@ ITERATIONS = 1200
 
 
 def _run(tmp_path: Path, pool_cap: int) -> dict[str, Any]:
-    script = write_probe(tmp_path, "probe", MMAP_POOL)
-    table = probe_table("probe", script, iterations=ITERATIONS, extra=f'env = {{ POOL_CAP = "{pool_cap}" }}\n')
-    (tmp_path / "leakcheck.toml").write_text(table)
-    leakcheck("run", "--config", str(tmp_path / "leakcheck.toml"), "--run-dir", str(tmp_path / "run"), timeout=300)
-    probe: dict[str, Any] = json.loads((tmp_path / "run" / "results.json").read_text())["probes"][0]
+    pool = f'env = {{ POOL_CAP = "{pool_cap}" }}\n'
+    _, probe = run_probe_source(tmp_path, MMAP_POOL, iterations=ITERATIONS, extra=pool)
     return probe
 
 

@@ -3,11 +3,9 @@ runs 4× longer until its leak shows (LEAK), and a plateau ends PASS."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-from tests.abuse.cli import leakcheck, probe_table, write_probe
+from tests.abuse.cli import run_probe_source
 
 BARE = """\
     import time
@@ -31,17 +29,8 @@ PLATEAU = """\
 """
 
 
-def _run(tmp_path: Path, source: str, *args: str, iterations: int = 20) -> tuple[int, dict[str, Any]]:
-    script = write_probe(tmp_path, "probe", source)
-    (tmp_path / "leakcheck.toml").write_text(probe_table("probe", script, iterations=iterations))
-    done = leakcheck("run", "--config", str(tmp_path / "leakcheck.toml"), "--run-dir", str(tmp_path / "run"),
-                     *args, timeout=300)
-    results = json.loads((tmp_path / "run" / "results.json").read_text())
-    return done.returncode, results["probes"][0]
-
-
 def test_a_bare_short_probe_is_inconclusive_and_fails_the_run(tmp_path: Path) -> None:
-    code, probe = _run(tmp_path, BARE, "--no-escalate")
+    code, probe = run_probe_source(tmp_path, BARE, "--no-escalate")
     assert probe["outcome"] == "INCONCLUSIVE"
     assert code == 1
     assert probe["attempts"][0]["reason"].startswith("RSS: ")
@@ -50,13 +39,13 @@ def test_a_bare_short_probe_is_inconclusive_and_fails_the_run(tmp_path: Path) ->
 
 
 def test_allow_inconclusive_lets_the_run_pass(tmp_path: Path) -> None:
-    code, probe = _run(tmp_path, BARE, "--no-escalate", "--allow", "inconclusive")
+    code, probe = run_probe_source(tmp_path, BARE, "--no-escalate", "--allow", "inconclusive")
     assert (probe["outcome"], code) == ("INCONCLUSIVE", 0)
 
 
 def test_escalating_a_probe_that_ignores_its_iterations_stays_inconclusive(tmp_path: Path) -> None:
     # 20, 80, 320, 1,280 iterations (the cap: 64x): each run as short as the first, so nothing is proven.
-    code, probe = _run(tmp_path, BARE)
+    code, probe = run_probe_source(tmp_path, BARE)
     assert (probe["outcome"], code) == ("INCONCLUSIVE", 1)
     assert [a["iterations"] for a in probe["attempts"]] == [20, 80, 320, 1280]
     assert probe["attempts"][1]["escalation"] == "inconclusive: 20 → 80 iterations"
@@ -64,7 +53,7 @@ def test_escalating_a_probe_that_ignores_its_iterations_stays_inconclusive(tmp_p
 
 
 def test_a_short_leaking_probe_escalates_and_ends_leak(tmp_path: Path) -> None:
-    code, probe = _run(tmp_path, LEAKING)
+    code, probe = run_probe_source(tmp_path, LEAKING)
     assert (probe["outcome"], code) == ("LEAK", 1), [a["reasons"] for a in probe["attempts"]]
     attempts = probe["attempts"]
     assert attempts[0]["outcome"] == "INCONCLUSIVE"
@@ -74,7 +63,7 @@ def test_a_short_leaking_probe_escalates_and_ends_leak(tmp_path: Path) -> None:
 
 
 def test_a_short_plateau_escalates_and_ends_pass(tmp_path: Path) -> None:
-    code, probe = _run(tmp_path, PLATEAU)
+    code, probe = run_probe_source(tmp_path, PLATEAU)
     assert (probe["outcome"], code) == ("PASS", 0), [a["reasons"] for a in probe["attempts"]]
     assert probe["attempts"][0]["outcome"] == "INCONCLUSIVE"
     assert len(probe["attempts"]) >= 2
