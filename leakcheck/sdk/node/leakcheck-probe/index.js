@@ -110,9 +110,9 @@ function v8Counters() {
   return { v8_heap_used: usage.heapUsed, v8_external: usage.external, v8_array_buffers: usage.arrayBuffers };
 }
 
-// This process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self with every tick, so
-// that the harness judges them per iteration and not from its poll from outside (which a run of a fraction of
-// a second samples too few times); nothing where /proc is not there.
+// This process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self
+// with every tick, so that the harness judges them per iteration and not from its poll from outside (which a run
+// of a fraction of a second samples too few times); nothing where /proc is not there.
 function processCounts() {
   try {
     const fds = fs.readdirSync('/proc/self/fd').length - 1; // less the descriptor of the listing itself

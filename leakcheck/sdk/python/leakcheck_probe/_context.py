@@ -79,9 +79,10 @@ class ProbeContext:
 
 
 def process_counts() -> dict[str, float]:
-    """This process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self with every tick
-    (a few microseconds), so that the harness judges them per iteration and not from its poll from outside
-    (which a run of a fraction of a second samples too few times). Nothing where /proc is not there."""
+    """This process's open file descriptors, threads and anonymous resident memory (RssAnon), read from
+    /proc/self with every tick (a few microseconds), so that the harness judges them per iteration and not from
+    its poll from outside (which a run of a fraction of a second samples too few times). Nothing where /proc is
+    not there."""
     try:
         fds = len(os.listdir("/proc/self/fd")) - 1  # less the descriptor the listing itself had open
         # Read as bytes: decoding it as text kept ~0.5 interpreter block per read for the first ~200 reads,

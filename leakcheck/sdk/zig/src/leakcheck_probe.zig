@@ -255,10 +255,10 @@ pub fn runWith(name: []const u8, options: Options, workload: anytype) u8 {
     };
 }
 
-/// The process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self with every tick,
-/// so that the harness judges them per iteration and not from its poll from outside (which a run of a
-/// fraction of a second samples too few times); nothing where /proc is not there (docs/protocol.md: the
-/// reserved counters `fds`, `threads` and `rss`).
+/// The process's open file descriptors, threads and anonymous resident memory (RssAnon), read from /proc/self
+/// with every tick, so that the harness judges them per iteration and not from its poll from outside (which a
+/// run of a fraction of a second samples too few times); nothing where /proc is not there (docs/protocol.md:
+/// the reserved counters `fds`, `threads` and `rss`).
 fn putProcessCounts(counters: *Counters) void {
     if (countOpenFds()) |fds| counters.put("fds", @floatFromInt(fds)) else |_| {}
     if (statusField("Threads:")) |threads| counters.put("threads", @floatFromInt(threads)) else |_| {}
