@@ -121,6 +121,32 @@ test "max_diff: every output is within the distance, and a tighter limit costs b
     try base.expectSame("max_diff");
 }
 
+test "a photo without limits is encoded as JPEG and WebP only; lossless PNG stays for a distance limit" {
+    try support.start();
+    const base = try support.Baseline.take();
+    const input = try support.image(.photo, .jpeg, 160, 120, 9);
+    defer gpa.free(input);
+    {
+        const result = try support.optimize(gpa, input, null);
+        defer api.resultFree(gpa, result);
+        try testing.expectEqual(api.Status.ok, result.status);
+        try testing.expectEqual(@as(u32, 2), result.candidates);
+        try testing.expect(result.format != Format.png.bit() and result.format != Format.gif.bit());
+    }
+    {
+        // Resized, so the original bytes cannot meet the limit for it: only the lossless encode can.
+        var opts = support.options();
+        opts.max_width = 80;
+        opts.max_diff = 1e-9;
+        const result = try support.optimize(gpa, input, &opts);
+        defer api.resultFree(gpa, result);
+        try testing.expectEqual(api.Status.ok, result.status);
+        try testing.expectEqual(Format.png.bit(), result.format);
+        try testing.expectEqual(@as(u32, 1), result.diff_met);
+    }
+    try base.expectSame("continuous tone");
+}
+
 test "resize to fit max_width/max_height keeps the aspect ratio; the original cannot win" {
     try support.start();
     const base = try support.Baseline.take();

@@ -1,7 +1,7 @@
 //! pyjamaz-bench [RUNS]: ms per image through pyjamaz_optimize (default options, and a max_bytes budget of
 //! a third of the input) against the same libvips saves done directly (decode once, then each save the
-//! default path makes for that image, at the same settings: JPEG unless there is alpha, lossless PNG,
-//! WebP, and palette PNG and GIF only for an image of few colours), for a 1 MP photo-like JPEG, a 1 MP
+//! default path makes for that image, at the same settings: JPEG unless there is alpha, WebP, and lossless
+//! PNG, palette PNG and GIF only for an image of few colours), for a 1 MP photo-like JPEG, a 1 MP
 //! PNG with alpha, a 4 MP JPEG and a 2 MP flat graphic PNG.
 //! Prints the median wall time and the median CPU time (user + system, all threads) of RUNS runs, and the
 //! ratios of the medians: default / direct and budget / default.
@@ -69,7 +69,7 @@ fn runDirect(input: []const u8) !void {
     const palette = pyjamaz.optimizer.fewColours(decoded);
     for (pyjamaz.formats.Format.encodable) |f| {
         if (f == .jpeg and has_alpha) continue;
-        if (f == .gif and !palette) continue;
+        if ((f == .gif or f == .png) and !palette) continue;
         try save(decoded, f, f.levels().default);
         if (f == .png and palette) try save(decoded, f, 100);
     }
