@@ -178,6 +178,8 @@ class Attempt:
     duration_s: float
     peak_rss: int
     files: Mapping[str, str]
+    probe_peak_rss: int = 0
+    """The peak RSS of the probe's own process, without the children it started (0: not measured)."""
     samples: tuple[Sample, ...] = ()
     """The outside samples, thinned to KEPT_ROWS (all of them are in files["samples"])."""
     ticks: tuple[Tick, ...] = ()

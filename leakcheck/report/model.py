@@ -140,13 +140,21 @@ def build_mutation_report(document: Mapping[str, Any], name: str) -> ReportView:
                                                   selection, complete, score.optional_integer("exit_code")))
 
 
+def peak_text(attempt: Attempt) -> str:
+    """The tree's peak RSS; with the probe's own beside it when the processes it started held more than 1 MiB."""
+    tree = format_bytes(float(attempt.peak_rss))
+    if attempt.probe_peak_rss == 0 or attempt.peak_rss - attempt.probe_peak_rss < 2**20:
+        return tree
+    return f"{tree} (the probe's own process {format_bytes(float(attempt.probe_peak_rss))})"
+
+
 def _probe_view(probe: ProbeResult, index: int, trend: tuple[TrendPoint, ...]) -> ProbeView:
     attempt = probe.final
     checks = tuple((c.name, f"{c.value:g} {c.op} {c.limit:g}", c.ok) for c in attempt.checks)
     return ProbeView(anchor=f"probe-{index}-{_slug(probe.name)}", name=probe.name, lang=probe.lang,
                      outcome=probe.outcome, passed=probe.outcome in PASSING, key_figure=attempt.key_figure,
                      reasons=attempt.reasons or (probe.reason,), attempts=len(probe.attempts),
-                     duration_s=attempt.duration_s, peak_rss=format_bytes(float(attempt.peak_rss)),
+                     duration_s=attempt.duration_s, peak_rss=peak_text(attempt),
                      chart=chart_data(attempt), checks=checks, failure=_failure(attempt),
                      output_tail=attempt.output_tail, trend=trend, attribution=attribution_view(attempt),
                      signals={f["signal"]: (f["failed"], f["reason"]) for f in attempt.findings},

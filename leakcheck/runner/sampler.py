@@ -120,6 +120,9 @@ class Sampler:
         """The highest RSS of the tree: the sampled sums', or the kernel's high-water marks (VmHWM, read at the
         detail rate) summed over the processes alive, whichever is higher. The kernel's mark holds a short
         peak between two samples, so the figure does not depend on when the samples fell."""
+        self.probe_peak_rss = 0
+        """The same for the probe's own process alone, its children left out: what the code under test held,
+        where the tree's figure also counts helpers the probe started (an image generator, workers)."""
         self.killed_over_cap_at: int | None = None
         """The tree's RSS when the cap was exceeded and the group killed (None: never)."""
         self.stats: SamplerStats | None = None
@@ -160,12 +163,14 @@ class Sampler:
             self._children_at = now
         rss = vms = fds = threads = alive = high_water = 0
         anon: int | None = 0
-        for tracked in self._tracked.values():
+        for pid, tracked in self._tracked.items():
             memory = tracked.memory()
             if memory is None:
                 continue
             if detail:
                 tracked.refresh_details()
+            if pid == self._pid:
+                self.probe_peak_rss = max(self.probe_peak_rss, memory[0], tracked.high_water)
             rss += memory[0]
             vms += memory[1]
             anon = None if anon is None or memory[2] is None else anon + memory[2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,12 @@ from PIL import Image
 
 from leakcheck.cli import main
 from leakcheck.history.index import entry_for, load_history
-from leakcheck.history.store import load_run
+from leakcheck.history.store import load_run, read_run
 from leakcheck.history.trend import probe_trends
 from leakcheck.report.html import commit_positions, render_html, trend_chart
 from leakcheck.report.markdown import render_markdown
-from leakcheck.report.model import build_report
+from leakcheck.report.model import build_report, peak_text
+from leakcheck.units import format_bytes
 
 from .browser import CHROMIUM, load_page
 
@@ -166,3 +168,13 @@ def test_trend_across_runs_marks_the_run_where_a_probe_starts_failing(tmp_path: 
                            probe_trends(history, entry_for(load_run(middle), middle)))
     assert earlier.regressions == () and len(earlier.probes[0].trend) == 2  # runs after it are not its trend
     assert "Across runs" in render_html(view)
+
+
+def test_the_peak_names_the_probe_s_own_process_when_the_processes_it_started_held_memory(tmp_path: Path) -> None:
+    attempt = read_run(_run(tmp_path)).probes[0].final
+    tree, own = 572 * 2**20, 333 * 2**20
+    assert peak_text(replace(attempt, peak_rss=tree, probe_peak_rss=own)) == (
+        f"{format_bytes(tree)} (the probe's own process {format_bytes(own)})")
+    # Alone, or from results written before the figure existed (0): the tree's figure only.
+    assert peak_text(replace(attempt, peak_rss=tree, probe_peak_rss=tree - 4096)) == format_bytes(tree)
+    assert peak_text(replace(attempt, peak_rss=tree, probe_peak_rss=0)) == format_bytes(tree)
