@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from types import ModuleType
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
@@ -34,6 +35,7 @@ def command_module(name: str) -> ModuleType:
 def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     """Every subcommand is listed; only `selected` gets its arguments, from its own module."""
     parser = argparse.ArgumentParser(prog="leakcheck", description="Cross-language memory-leak verification.")
+    parser.add_argument("--version", action="version", version=f"leakcheck {installed_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
@@ -44,8 +46,16 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def installed_version() -> str:
+    """The installed distribution's version; "unknown" when leakcheck runs from a source tree."""
+    try:
+        return metadata.version("leakcheck")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _chosen_command(argv: Sequence[str]) -> str | None:
-    """The subcommand named on the command line (the top level takes no option but --help)."""
+    """The subcommand named on the command line (the top level takes no option but --help and --version)."""
     first = next((arg for arg in argv if not arg.startswith("-")), None)
     return first if first in COMMANDS else None
 

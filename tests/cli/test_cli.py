@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,9 @@ def test_unwritable_output_path_is_a_message_not_a_traceback(tmp_path: Path) -> 
     completed = leakcheck_cli("run", "--config", str(path), "--run-dir", str(blocker / "runs"))
     assert completed.returncode == 2
     assert f"cannot write {blocker / 'runs'}" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_version_names_the_installed_distribution() -> None:
+    completed = leakcheck_cli("--version")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == f"leakcheck {metadata.version('leakcheck')}"
