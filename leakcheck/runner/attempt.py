@@ -161,11 +161,15 @@ def run_attempt(plan: AttemptPlan, on_progress: ProgressCallback) -> Attempt:
                         limit_address_space=plan.tool is None or plan.tool.limits_address_space)
     except OSError as exc:
         return _early(plan, ERROR, f"cannot start {command[0]}: {exc.strerror or exc}", {"stderr": files["stderr"]})
+    except KeyboardInterrupt:  # spawn has given the probe up
+        raise AttemptInterrupted(_interrupted_at_start(plan, files)) from None
     try:
         watch = _Watch(plan, spawned, started)
         watch.tool_watch = plan.tool.watch(plan.directory, plan.iterations) if plan.tool else None
-    except BaseException:  # Ctrl-C (or psutil losing the process) before the watch took over
+    except BaseException as stop:  # Ctrl-C (or psutil losing the process) before the watch took over
         abandon(spawned)
+        if isinstance(stop, KeyboardInterrupt):
+            raise AttemptInterrupted(_interrupted_at_start(plan, files)) from None
         raise
     interrupted = False
     try:
@@ -484,3 +488,9 @@ class _Watch:
 def _early(plan: AttemptPlan, outcome: str, reason: str, files: dict[str, str]) -> Attempt:
     return Attempt(number=plan.number, outcome=outcome, reasons=(reason,), key_figure="", returncode=None,
                    phase="start", last_tick=None, duration_s=0.0, peak_rss=0, files=files)
+
+
+def _interrupted_at_start(plan: AttemptPlan, files: dict[str, str]) -> Attempt:
+    """The attempt a Ctrl-C cut short while its probe was being started: listed like any interrupted one."""
+    reason = "interrupted: the run was stopped as the probe was being started; not judged"
+    return replace(_early(plan, ERROR, reason, files), key_figure="interrupted", interrupted=True)

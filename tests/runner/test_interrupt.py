@@ -15,6 +15,9 @@ import psutil
 import pytest
 from runner_cli import PROBES, python_probe
 
+from leakcheck.cli import main
+from leakcheck.runner import attempt
+
 
 def wait_for(path: Path, seconds: float) -> None:
     deadline = time.monotonic() + seconds
@@ -71,3 +74,25 @@ def test_interrupt_with_probes_side_by_side_kills_them_all(tmp_path: Path) -> No
     assert sorted((p["name"], p["outcome"]) for p in document["probes"]) == [("native.stuck0", "ERROR"),
                                                                               ("native.stuck1", "ERROR")]
     assert all(p["reason"].startswith("interrupted: ") for p in document["probes"])
+
+
+def test_ctrl_c_while_the_probe_is_being_started_still_lists_it(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real SIGINT, sent as the sampler of the probe's attempt starts (the probe is running, the attempt
+    does not watch it yet): the probe is listed as interrupted, not dropped from the results."""
+    start = attempt.Sampler.start
+
+    def start_then_interrupt(self: attempt.Sampler) -> None:
+        start(self)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(attempt.Sampler, "start", start_then_interrupt)
+    config = tmp_path / "leakcheck.toml"
+    config.write_text(python_probe("clean", "pass"))
+    results = tmp_path / "results.json"
+    assert main(["run", "--config", str(config), "--json", str(results), "--run-dir", str(tmp_path / "run")]) == 130
+    document = json.loads(results.read_text())
+    assert document["interrupted"] is True
+    assert [(p["name"], p["outcome"]) for p in document["probes"]] == [("python.clean", "ERROR")]
+    assert document["probes"][0]["attempts"][0]["interrupted"] is True
+    assert document["probes"][0]["reason"].startswith("interrupted: ")
